@@ -1,0 +1,35 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Salon OTP Redeem",
+    "summary": "One-time code from the guest before the POS spends their loyalty, "
+    "prepaid, coupon or membership balances",
+    "version": "18.0.1.0.0",
+    "category": "Point of Sale",
+    "website": "https://github.com/salon-otp/salon_otp_redeem",
+    "author": "salon_otp_redeem contributors",
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": [
+        "point_of_sale",
+        "pos_loyalty",
+        "membership",
+        "sms",
+        "phone_validation",
+        "mail",
+    ],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+    "demo": [],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "salon_otp_redeem/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "salon_otp_redeem/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}
