@@ -19,9 +19,19 @@
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
+        "security/salon_otp_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "data/sms_template_data.xml",
+        "data/mail_template_data.xml",
+        "views/res_config_settings_views.xml",
+        "views/loyalty_program_views.xml",
+        "views/salon_otp_challenge_views.xml",
+        "views/pos_order_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/salon_demo.xml",
+    ],
     "assets": {
         "point_of_sale._assets_pos": [
             "salon_otp_redeem/static/src/**/*",

@@ -54,7 +54,9 @@ def effective_length(length, kind):
 
 def generate_code(length, kind):
     alphabet = alphabet_for(kind)
-    return "".join(secrets.choice(alphabet) for _ in range(effective_length(length, kind)))
+    return "".join(
+        secrets.choice(alphabet) for _ in range(effective_length(length, kind))
+    )
 
 
 def normalize_input(code, kind):

@@ -17,13 +17,13 @@ def mask_phone(number):
     if len(digits) < 6:
         return MASK * len(digits)
     country = _country_prefix(number, digits)
-    national = digits[len(country):]
+    national = digits[len(country) :]
     head, middle, tail = national[:1], national[1:-2], national[-2:]
     hidden = MASK * len(middle)
     if len(head) + len(hidden) >= 3:
         first = (head + hidden)[:3]
         rest = (head + hidden)[3:]
-        groups = [first] + [rest[i:i + 2] for i in range(0, len(rest), 2)]
+        groups = [first] + [rest[i : i + 2] for i in range(0, len(rest), 2)]
     else:
         groups = [head + hidden]
     body = " ".join(g for g in groups if g)

@@ -1,0 +1,50 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    redeem_otp_enabled = fields.Boolean(related="company_id.redeem_otp_enabled", readonly=False)
+    redeem_otp_validity_minutes = fields.Integer(
+        related="company_id.redeem_otp_validity_minutes", readonly=False
+    )
+    redeem_otp_code_length = fields.Integer(
+        related="company_id.redeem_otp_code_length", readonly=False
+    )
+    redeem_otp_alphabet = fields.Selection(
+        related="company_id.redeem_otp_alphabet", readonly=False
+    )
+    redeem_otp_max_attempts = fields.Integer(
+        related="company_id.redeem_otp_max_attempts", readonly=False
+    )
+    redeem_otp_resend_seconds = fields.Integer(
+        related="company_id.redeem_otp_resend_seconds", readonly=False
+    )
+    redeem_otp_max_sends_per_hour = fields.Integer(
+        related="company_id.redeem_otp_max_sends_per_hour", readonly=False
+    )
+    redeem_otp_channel_sequence = fields.Char(
+        related="company_id.redeem_otp_channel_sequence", readonly=False
+    )
+    pos_redeem_otp_required = fields.Boolean(
+        related="pos_config_id.redeem_otp_required", readonly=False
+    )
+    pos_redeem_otp_allow_override = fields.Boolean(
+        related="pos_config_id.redeem_otp_allow_override", readonly=False
+    )
+    pos_redeem_otp_override_daily_limit = fields.Integer(
+        related="pos_config_id.redeem_otp_override_daily_limit", readonly=False
+    )
+    pos_redeem_otp_override_set = fields.Boolean(related="pos_config_id.redeem_otp_override_set")
+    pos_redeem_otp_new_override_code = fields.Char(
+        string="New override code",
+        help="Typed once, stored hashed; it can never be read back.",
+    )
+
+    def set_values(self):
+        super().set_values()
+        if self.pos_redeem_otp_new_override_code and self.pos_config_id:
+            self.pos_config_id.set_redeem_otp_override_code(self.pos_redeem_otp_new_override_code)
+            # A transient row would otherwise keep the clear code until the vacuum.
+            self.pos_redeem_otp_new_override_code = False

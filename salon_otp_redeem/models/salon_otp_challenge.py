@@ -1,0 +1,629 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import codes, policy
+from ..tools.errors import RedeemOtpError
+
+_logger = logging.getLogger(__name__)
+
+SECRET_PARAM = "salon_otp_redeem.hash_secret"
+FINISHED_STATES = ("used", "expired", "superseded", "locked", "failed", "cancelled")
+# Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
+# counter, so that limits hold across workers without locking business rows.
+LOCK_PARTNER_SENDS = 7301
+LOCK_CONFIG_SENDS = 7302
+LOCK_OVERRIDES = 7303
+
+
+class SalonOtpChallenge(models.Model):
+    """One code sent to one guest for one order's redemptions.
+
+    The row is the audit record as much as the lock: it keeps who asked,
+    where the code went (masked), how it was answered and which order used
+    it; it never keeps the code.
+    """
+
+    _name = "salon.otp.challenge"
+    _description = "Redemption authorization"
+    _order = "create_date desc, id desc"
+    _rec_name = "display_name"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    pos_config_id = fields.Many2one(
+        "pos.config", string="Center", required=True, readonly=True, index=True
+    )
+    pos_session_id = fields.Many2one("pos.session", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Guest", required=True, readonly=True, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Cashier",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+        index=True,
+    )
+    order_uuid = fields.Char(required=True, readonly=True, index=True)
+    pos_order_id = fields.Many2one("pos.order", string="Order", readonly=True, index=True)
+    state = fields.Selection(
+        [
+            ("pending", "Code sent"),
+            ("verified", "Verified"),
+            ("used", "Used"),
+            ("expired", "Expired"),
+            ("superseded", "Replaced by a new code"),
+            ("locked", "Locked (too many attempts)"),
+            ("failed", "Not sent"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    method = fields.Selection(
+        [("code", "Guest's code"), ("override", "Staff override")], readonly=True
+    )
+    channel = fields.Selection(
+        [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")], readonly=True
+    )
+    destination_masked = fields.Char(string="Sent to", readonly=True)
+    failure_reason = fields.Char(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    max_attempts = fields.Integer(readonly=True)
+    code_length = fields.Integer(readonly=True)
+    alphabet = fields.Selection(
+        [(codes.NUMERIC, "Digits"), (codes.ALPHANUMERIC, "Letters and digits")],
+        readonly=True,
+    )
+    validity_minutes = fields.Integer(readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+    expires_at = fields.Datetime(readonly=True)
+    resend_at = fields.Datetime(readonly=True)
+    verified_at = fields.Datetime(readonly=True)
+    used_at = fields.Datetime(readonly=True)
+    points_confirmed = fields.Boolean(
+        readonly=True, help="The cards' points were deducted for this authorization."
+    )
+    override_user_id = fields.Many2one("res.users", string="Override by", readonly=True)
+    override_reason = fields.Text(readonly=True)
+    redemption_json = fields.Text(readonly=True)
+    redemption_summary = fields.Char(string="Redemption", readonly=True)
+    amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    points_total = fields.Float(readonly=True)
+    fingerprint = fields.Char(readonly=True, index=True)
+    # Out of the ORM's reach, read and written with SQL only (auth_totp does
+    # the same with its secret): no view, export or RPC read can return it.
+    code_hash = fields.Char(copy=False, groups=fields.NO_ACCESS)
+
+    def init(self):
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS salon_otp_challenge_partner_create_idx
+                ON salon_otp_challenge (partner_id, create_date);
+            CREATE INDEX IF NOT EXISTS salon_otp_challenge_config_create_idx
+                ON salon_otp_challenge (pos_config_id, create_date);
+            CREATE INDEX IF NOT EXISTS salon_otp_challenge_override_idx
+                ON salon_otp_challenge (pos_config_id, verified_at)
+                WHERE method = 'override';
+            """
+        )
+
+    @api.depends("partner_id", "create_date")
+    def _compute_display_name(self):
+        for challenge in self:
+            challenge.display_name = _(
+                "Authorization #%(id)s (%(guest)s)",
+                id=challenge.id or "",
+                guest=challenge.partner_id.display_name or "",
+            )
+
+    # ------------------------------------------------------------------
+    # Secret
+    # ------------------------------------------------------------------
+    @api.model
+    def _hash_secret(self):
+        params = self.env["ir.config_parameter"].sudo()
+        secret = params.get_param(SECRET_PARAM)
+        if not secret:
+            secret = codes.new_secret()
+            params.set_param(SECRET_PARAM, secret)
+        return secret
+
+    def _store_code_hash(self, code):
+        self.ensure_one()
+        digest = codes.hash_code(self._hash_secret(), self.id, code) if code else None
+        self.env.cr.execute(
+            "UPDATE salon_otp_challenge SET code_hash = %s WHERE id = %s", [digest, self.id]
+        )
+
+    def _check_code_hash(self, code):
+        self.ensure_one()
+        self.env.cr.execute("SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [self.id])
+        row = self.env.cr.fetchone()
+        return codes.check_code(self._hash_secret(), self.id, code, row and row[0])
+
+    # ------------------------------------------------------------------
+    # Requesting a code
+    # ------------------------------------------------------------------
+    @api.model
+    def _redeem_otp_request(self, config, partner, order_uuid, redemptions, channel=None):
+        """Create a challenge, void the order's earlier ones and send the code.
+
+        Called by the challenge route once it has checked the user and the
+        session. Limits are counted under advisory locks so that two workers
+        cannot both pass the last free slot.
+        """
+        company = config.company_id
+        if not config._redeem_otp_active():
+            raise RedeemOtpError(
+                "otp_disabled", _("Redemption codes are not enabled for this center.")
+            )
+        lines = self._redeem_otp_check_redemptions(config, partner, redemptions)
+        if channel and channel not in company._redeem_otp_channels():
+            raise RedeemOtpError(
+                "bad_request",
+                _("The channel %(channel)s is not enabled for this company.", channel=channel),
+            )
+        now = fields.Datetime.now()
+        self._redeem_otp_check_send_limits(config, partner, order_uuid, now)
+
+        earlier = self.search(
+            [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
+        )
+        earlier.write({"state": "superseded"})
+
+        length = codes.effective_length(company.redeem_otp_code_length, company.redeem_otp_alphabet)
+        summary, amount, points = self._redeem_otp_summarize(lines, company)
+        challenge = self.create(
+            {
+                "company_id": company.id,
+                "pos_config_id": config.id,
+                "pos_session_id": config.current_session_id.id,
+                "partner_id": partner.id,
+                "order_uuid": order_uuid,
+                "max_attempts": company.redeem_otp_max_attempts,
+                "code_length": length,
+                "alphabet": company.redeem_otp_alphabet,
+                "validity_minutes": company.redeem_otp_validity_minutes,
+                "redemption_json": json.dumps(
+                    [
+                        {
+                            "card_id": line["card_id"],
+                            "program_id": line["program_id"],
+                            "points": line["points"],
+                            "amount": line["amount"],
+                        }
+                        for line in lines
+                    ]
+                ),
+                "redemption_summary": summary,
+                "amount": amount,
+                "points_total": points,
+                "fingerprint": policy.fingerprint(partner.id, order_uuid, lines),
+            }
+        )
+        code = codes.generate_code(length, company.redeem_otp_alphabet)
+        challenge._store_code_hash(code)
+        sent = self.env["salon.otp.sender"]._send_code(challenge, code, preferred=channel)
+        del code
+        if not sent.get("channel"):
+            challenge._store_code_hash(None)
+            challenge.write({"state": "failed", "failure_reason": sent.get("reason")})
+            _logger.info(
+                "Redemption code not sent: challenge %s, guest %s, POS %s, user %s: %s",
+                challenge.id,
+                partner.id,
+                config.id,
+                self.env.user.login,
+                sent.get("reason"),
+            )
+            raise RedeemOtpError(
+                sent.get("error", "send_failed"),
+                sent.get("message") or _("The code could not be sent."),
+                challenge_id=challenge.id,
+            )
+        sent_at = fields.Datetime.now()
+        challenge.write(
+            {
+                "channel": sent["channel"],
+                "destination_masked": sent["destination_masked"],
+                "sent_at": sent_at,
+                "expires_at": sent_at + timedelta(minutes=challenge.validity_minutes),
+                "resend_at": sent_at + timedelta(seconds=company.redeem_otp_resend_seconds),
+            }
+        )
+        _logger.info(
+            "Redemption code sent: challenge %s by %s to guest %s (POS %s, user %s), "
+            "superseding %s",
+            challenge.id,
+            sent["channel"],
+            partner.id,
+            config.id,
+            self.env.user.login,
+            earlier.ids,
+        )
+        return challenge
+
+    @api.model
+    def _redeem_otp_check_redemptions(self, config, partner, redemptions):
+        """Validate what the POS says it will redeem, against the database.
+
+        The POS is not trusted: every card must exist, belong to the program
+        and to this guest (or to nobody), and at least one program must be
+        protected, or there is nothing to authorize.
+        """
+        if not isinstance(redemptions, list) or not redemptions or len(redemptions) > 50:
+            raise RedeemOtpError("bad_request", _("The redemption list is missing or too long."))
+        parsed = []
+        for item in redemptions:
+            if not isinstance(item, dict):
+                raise RedeemOtpError("bad_request", _("Each redemption must be an object."))
+            try:
+                card_id = int(item.get("card_id") or 0)
+                program_id = int(item["program_id"])
+                points = float(item.get("points") or 0.0)
+                amount = float(item.get("amount") or 0.0)
+            except (KeyError, TypeError, ValueError):
+                raise RedeemOtpError(
+                    "bad_request",
+                    _("Each redemption needs a program, a card, points and an amount."),
+                ) from None
+            if card_id < 0 or points < 0 or amount < 0 or points != points or amount != amount:
+                raise RedeemOtpError(
+                    "bad_request", _("Points and amounts of a redemption cannot be negative.")
+                )
+            if points > 1e9 or amount > 1e9:
+                raise RedeemOtpError("bad_request", _("The redemption is too large."))
+            parsed.append(
+                {"card_id": card_id, "program_id": program_id, "points": points, "amount": amount}
+            )
+        programs = self.env["loyalty.program"].sudo().browse({p["program_id"] for p in parsed})
+        programs = programs.exists()
+        if len(programs) != len({p["program_id"] for p in parsed}):
+            raise RedeemOtpError("bad_request", _("A redeemed program does not exist."))
+        if programs.filtered(lambda p: p.company_id and p.company_id != config.company_id):
+            raise RedeemOtpError("bad_request", _("A redeemed program belongs to another company."))
+        cards = self.env["loyalty.card"].sudo().browse({p["card_id"] for p in parsed if p["card_id"]})
+        cards_by_id = {card.id: card for card in cards.exists()}
+        for line in parsed:
+            if not line["card_id"]:
+                continue
+            card = cards_by_id.get(line["card_id"])
+            if not card or card.program_id.id != line["program_id"]:
+                raise RedeemOtpError(
+                    "bad_request", _("A redeemed card does not exist or is not of its program.")
+                )
+            if card.partner_id and card.partner_id != partner:
+                raise RedeemOtpError(
+                    "bad_request",
+                    _("The card %(code)s belongs to another guest.", code=card.code),
+                )
+        protected = programs._redeem_otp_protected()
+        if not protected:
+            raise RedeemOtpError(
+                "not_protected", _("None of these redemptions needs the guest's code.")
+            )
+        self.env["pos.order"]._redeem_otp_check_membership(protected, partner)
+        return [line for line in parsed if line["program_id"] in protected.ids]
+
+    @api.model
+    def _redeem_otp_summarize(self, lines, company):
+        programs = self.env["loyalty.program"].sudo().browse([line["program_id"] for line in lines])
+        names = {program.id: program.name for program in programs}
+        currency = company.currency_id
+        amount = sum(line["amount"] for line in lines)
+        points = sum(line["points"] for line in lines)
+        parts = []
+        for line in lines:
+            name = names.get(line["program_id"], "")
+            if line["amount"]:
+                parts.append(
+                    _(
+                        "%(amount)s of %(program)s",
+                        amount=currency.format(line["amount"]) if currency else line["amount"],
+                        program=name,
+                    )
+                )
+            else:
+                parts.append(
+                    _("%(points)s points of %(program)s", points=line["points"], program=name)
+                )
+        return ", ".join(parts)[:250], amount, points
+
+    @api.model
+    def _redeem_otp_check_send_limits(self, config, partner, order_uuid, now):
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, partner.id])
+        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, config.id])
+        latest = self.search(
+            [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
+            order="create_date desc, id desc",
+            limit=1,
+        )
+        if latest and latest.resend_at and latest.resend_at > now:
+            wait = int((latest.resend_at - now).total_seconds()) + 1
+            raise RedeemOtpError(
+                "rate_limited",
+                _("Please wait %(seconds)s seconds before sending a new code.", seconds=wait),
+                retry_after=wait,
+            )
+        hour_ago = now - timedelta(hours=1)
+        company = config.company_id
+        sent_to_guest = self.search_count(
+            [("partner_id", "=", partner.id), ("create_date", ">=", hour_ago)]
+        )
+        if sent_to_guest >= company.redeem_otp_max_sends_per_hour:
+            raise RedeemOtpError(
+                "rate_limited",
+                _(
+                    "This guest has received %(count)s codes in the last hour; "
+                    "please try again later.",
+                    count=sent_to_guest,
+                ),
+            )
+        sent_by_config = self.search_count(
+            [("pos_config_id", "=", config.id), ("create_date", ">=", hour_ago)]
+        )
+        if sent_by_config >= config.redeem_otp_max_sends_per_hour:
+            raise RedeemOtpError(
+                "rate_limited",
+                _("This center has sent too many codes in the last hour; please try again later."),
+            )
+
+    # ------------------------------------------------------------------
+    # Verifying
+    # ------------------------------------------------------------------
+    def _lock_for_update(self):
+        """Serialize verifications of one challenge across workers (one indexed row lock)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM salon_otp_challenge WHERE id = %s FOR UPDATE", [self.id]
+        )
+        self.invalidate_recordset()
+
+    def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
+        """Check a guest's code or the center's override code; count every failure."""
+        self.ensure_one()
+        self._lock_for_update()
+        now = fields.Datetime.now()
+        self._redeem_otp_check_open(now)
+        if override_code is not None:
+            return self._redeem_otp_verify_override(override_code, reason, now)
+        typed = codes.normalize_input(code, self.alphabet)
+        if typed and self._check_code_hash(typed):
+            self._redeem_otp_mark_verified(now, "code")
+            _logger.info(
+                "Redemption code verified: challenge %s, guest %s, POS %s, user %s",
+                self.id,
+                self.partner_id.id,
+                self.pos_config_id.id,
+                self.env.user.login,
+            )
+            return self._redeem_otp_result()
+        return self._redeem_otp_count_failure(_("The code is not correct."))
+
+    def _redeem_otp_check_open(self, now):
+        if self.state == "pending" and self.expires_at and self.expires_at <= now:
+            self._redeem_otp_finish("expired")
+        if self.state == "verified":
+            return
+        messages = {
+            "expired": ("expired", _("The code has expired; send a new one.")),
+            "superseded": (
+                "superseded",
+                _("A newer code was sent; this one no longer works."),
+            ),
+            "locked": ("locked", _("Too many wrong attempts; send a new code.")),
+            "used": ("bad_request", _("This authorization was already used.")),
+            "failed": ("send_failed", _("This code was never sent.")),
+            "cancelled": ("bad_request", _("This authorization was cancelled.")),
+        }
+        if self.state in messages:
+            error, message = messages[self.state]
+            raise RedeemOtpError(error, message, state=self.state)
+
+    def _redeem_otp_verify_override(self, override_code, reason, now):
+        config = self.pos_config_id
+        if not config.redeem_otp_allow_override:
+            raise RedeemOtpError(
+                "override_not_allowed", _("This center does not accept an override code.")
+            )
+        self.env["pos.order"]._redeem_otp_check_override_allowed(self)
+        reason = (reason or "").strip()
+        if len(reason) < 3:
+            raise RedeemOtpError(
+                "bad_request", _("Say why the guest's code cannot be used (a reason is required).")
+            )
+        self._redeem_otp_check_override_limit(config, now)
+        if not config._redeem_otp_check_override(str(override_code or "").strip()):
+            return self._redeem_otp_count_failure(_("The override code is not correct."))
+        self._redeem_otp_mark_verified(now, "override")
+        self.write({"override_user_id": self.env.user.id, "override_reason": reason[:500]})
+        _logger.warning(
+            "Redemption override used: challenge %s, guest %s, POS %s, user %s",
+            self.id,
+            self.partner_id.id,
+            config.id,
+            self.env.user.login,
+        )
+        self.env["salon.otp.alert"]._redeem_otp_after_override(self)
+        return self._redeem_otp_result()
+
+    def _redeem_otp_check_override_limit(self, config, now):
+        if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
+            return
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, config.id])
+        used = self.sudo().search_count(
+            [
+                ("pos_config_id", "=", config.id),
+                ("method", "=", "override"),
+                ("verified_at", ">=", self._redeem_otp_day_start(config.company_id, now)),
+            ]
+        )
+        if used >= config.redeem_otp_override_daily_limit:
+            raise RedeemOtpError(
+                "override_limit",
+                _(
+                    "This center has used its %(limit)s override codes for today.",
+                    limit=config.redeem_otp_override_daily_limit,
+                ),
+            )
+
+    @api.model
+    def _redeem_otp_day_start(self, company, now):
+        """Midnight of today in the company's time zone, as naive UTC.
+
+        A salon's day starts at its own midnight, not the server's.
+        """
+        import pytz
+
+        tz_name = (
+            company.partner_id.tz
+            or self.env["res.users"].sudo().search(
+                [("company_id", "=", company.id), ("tz", "!=", False)], limit=1
+            ).tz
+            or "UTC"
+        )
+        tz = pytz.timezone(tz_name)
+        local_now = pytz.utc.localize(now).astimezone(tz)
+        local_midnight = tz.localize(
+            local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        )
+        return local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _redeem_otp_count_failure(self, message):
+        self.attempt_count += 1
+        left = max(self.max_attempts - self.attempt_count, 0)
+        _logger.info(
+            "Redemption code rejected: challenge %s, attempt %s of %s, POS %s, user %s",
+            self.id,
+            self.attempt_count,
+            self.max_attempts,
+            self.pos_config_id.id,
+            self.env.user.login,
+        )
+        if not left:
+            self._redeem_otp_finish("locked")
+            self.env["salon.otp.alert"]._redeem_otp_after_lock(self)
+            raise RedeemOtpError(
+                "locked",
+                _("Too many wrong attempts; the code no longer works. Send a new one."),
+                attempts_left=0,
+                state="locked",
+            )
+        raise RedeemOtpError(
+            "invalid_code",
+            _("%(message)s %(left)s attempt(s) left.", message=message, left=left),
+            attempts_left=left,
+            state=self.state,
+        )
+
+    def _redeem_otp_mark_verified(self, now, method):
+        self.write(
+            {
+                "state": "verified",
+                "method": method,
+                "verified_at": now,
+                # From here the authorization itself is what expires: the
+                # order must reach the server within one validity period.
+                "expires_at": now + timedelta(minutes=self.validity_minutes or 5),
+            }
+        )
+        self._store_code_hash(None)
+
+    def _redeem_otp_finish(self, state):
+        self.write({"state": state})
+        self._store_code_hash(None)
+
+    def _redeem_otp_result(self):
+        return {
+            "challenge_id": self.id,
+            "state": self.state,
+            "method": self.method,
+            "attempts_left": max(self.max_attempts - self.attempt_count, 0),
+        }
+
+    def _redeem_otp_public(self):
+        """What the POS may know of a challenge: nothing that helps guess the code."""
+        self.ensure_one()
+
+        def iso(value):
+            return value and value.isoformat(timespec="seconds") + "Z"
+
+        return {
+            "challenge_id": self.id,
+            "state": self.state,
+            "channel": self.channel,
+            "destination": self.destination_masked,
+            "expires_at": iso(self.expires_at),
+            "resend_at": iso(self.resend_at),
+            "code_length": self.code_length,
+            "alphabet": self.alphabet,
+        }
+
+    # ------------------------------------------------------------------
+    # Using it for an order
+    # ------------------------------------------------------------------
+    def _redeem_otp_authorize_order(self, order, lines):
+        """Bind a verified challenge to the order that spends it, exactly once.
+
+        Raises a UserError naming the reason; the sync transaction is rolled
+        back, so the POS keeps the order and the cashier can fix it.
+        """
+        if not self:
+            raise UserError(
+                _(
+                    "This order spends %(what)s, which needs the guest's one-time code. "
+                    "Ask for the code on the payment screen.",
+                    what=", ".join(sorted({line.reward_id.program_id.name for line in lines})),
+                )
+            )
+        self.ensure_one()
+        self._lock_for_update()
+        now = fields.Datetime.now()
+        refusal = None
+        if self.state == "used":
+            refusal = _("This authorization was already used for another order.")
+        elif self.state != "verified":
+            refusal = _("The guest's code was not verified (%(state)s).", state=self._state_label())
+        elif self.expires_at and self.expires_at <= now:
+            refusal = _("The guest's authorization has expired; ask for a new code.")
+        elif (
+            self.partner_id != order.partner_id
+            or self.order_uuid != order.uuid
+            or self.pos_config_id != order.config_id
+        ):
+            refusal = _("The guest's code was given for another guest or order.")
+        else:
+            redemptions = order._redeem_otp_redemptions(lines)
+            if policy.fingerprint(order.partner_id.id, order.uuid, redemptions) != self.fingerprint:
+                refusal = _(
+                    "The redemption changed after the guest's code was verified; "
+                    "ask for a new code."
+                )
+        if refusal:
+            _logger.warning(
+                "Order %s refused at sync: challenge %s: %s", order.uuid, self.id, refusal
+            )
+            raise UserError(refusal)
+        self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+
+    def _redeem_otp_authorized_points(self):
+        """Points this challenge authorizes per card id."""
+        self.ensure_one()
+        allowed = {}
+        for line in json.loads(self.redemption_json or "[]"):
+            if line.get("card_id"):
+                allowed[line["card_id"]] = allowed.get(line["card_id"], 0.0) + line["points"]
+        return allowed

@@ -1,0 +1,195 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import _, api, models
+
+from ..tools import masking, phones, policy
+
+_logger = logging.getLogger(__name__)
+
+
+class SendFailure(Exception):
+    """A channel could not deliver; the message is the gateway's reason in words."""
+
+
+class SalonOtpSender(models.AbstractModel):
+    """Delivers codes and notices over the company's channels, in its order.
+
+    Kept apart from the challenge so that each channel is one small method a
+    test can drive through Odoo's own sms/mail code with only the outgoing
+    HTTP or SMTP call replaced.
+    """
+
+    _name = "salon.otp.sender"
+    _description = "Redemption code delivery"
+
+    # ------------------------------------------------------------------
+    # Destinations
+    # ------------------------------------------------------------------
+    @api.model
+    def _destination(self, partner, channel, company):
+        """The guest's registered address for a channel, normalized, or (None, reason)."""
+        if channel == "email":
+            email = (partner.email or "").strip()
+            if email and "@" in email:
+                return email, None
+            return None, _("no email address")
+        country = (partner.country_id or company.country_id).code
+        number, reasons = phones.first_valid(
+            [getattr(partner, "mobile", False), partner.phone], country
+        )
+        if number:
+            return number, None
+        return None, _("no usable mobile number (%(why)s)", why="; ".join(reasons))
+
+    @api.model
+    def _available_channels(self, partner, company):
+        """Channels this guest can receive, in the company's order, with masked destinations."""
+        result = []
+        for channel in company._redeem_otp_channels():
+            if channel == "whatsapp" and not self._whatsapp_configured(company):
+                continue
+            destination, _reason = self._destination(partner, channel, company)
+            if destination:
+                result.append(
+                    {
+                        "channel": channel,
+                        "destination": masking.mask_destination(channel, destination),
+                    }
+                )
+        return result
+
+    # ------------------------------------------------------------------
+    # Codes
+    # ------------------------------------------------------------------
+    @api.model
+    def _send_code(self, challenge, code, preferred=None):
+        """Try each channel in turn; return where the code went, or why it did not.
+
+        Returns a dict: channel and destination_masked on success; otherwise
+        error (no_destination | send_failed), message and reason.
+        """
+        company = challenge.company_id
+        partner = challenge.partner_id
+        reasons = []
+        any_destination = False
+        for channel in policy.channel_order(company._redeem_otp_channels(), preferred):
+            if channel == "whatsapp" and not self._whatsapp_configured(company):
+                reasons.append(_("WhatsApp: not configured"))
+                continue
+            destination, why = self._destination(partner, channel, company)
+            if not destination:
+                reasons.append(f"{channel}: {why}")
+                continue
+            any_destination = True
+            try:
+                getattr(self, f"_send_code_{channel}")(challenge, destination, code)
+            except SendFailure as exc:
+                reasons.append(f"{channel}: {exc}")
+                _logger.info(
+                    "Redemption code for challenge %s not delivered by %s: %s",
+                    challenge.id,
+                    channel,
+                    exc,
+                )
+                continue
+            return {
+                "channel": channel,
+                "destination_masked": masking.mask_destination(channel, destination),
+            }
+        reason = "; ".join(str(r) for r in reasons)[:250]
+        if not any_destination:
+            return {
+                "error": "no_destination",
+                "reason": reason,
+                "message": _(
+                    "%(guest)s has no mobile number or email that can receive a code "
+                    "(%(reason)s). Update the guest's contact details.",
+                    guest=partner.display_name,
+                    reason=reason,
+                ),
+            }
+        return {
+            "error": "send_failed",
+            "reason": reason,
+            "message": _("The code could not be sent: %(reason)s", reason=reason),
+        }
+
+    def _send_code_sms(self, challenge, number, code):
+        template = self.env.ref("salon_otp_redeem.sms_template_redeem_code")
+        body = self._render_sms(template, challenge, {"code": code})
+        self._send_sms_now(number, body, challenge.partner_id)
+
+    def _send_code_email(self, challenge, email, code):
+        template = self.env.ref("salon_otp_redeem.mail_template_redeem_code")
+        self._send_mail_now(template, challenge, email, {"code": code})
+
+    def _send_code_whatsapp(self, challenge, number, code):
+        self.env["salon.otp.whatsapp"]._send_code(challenge, number, code)
+
+    @api.model
+    def _whatsapp_configured(self, company):
+        return self.env["salon.otp.whatsapp"]._is_configured(company)
+
+    # ------------------------------------------------------------------
+    # Low level: Odoo's own sms and mail, leaving no body behind
+    # ------------------------------------------------------------------
+    @api.model
+    def _render_sms(self, template, record, add_context):
+        template = template.sudo()
+        lang = template._render_lang(record.ids)[record.id]
+        template = template.with_context(lang=lang)
+        return template._render_field("body", record.ids, add_context=add_context)[record.id]
+
+    @api.model
+    def _send_sms_now(self, number, body, partner):
+        """Send through the configured SMS gateway at once, then delete the row.
+
+        The `sms.sms` row holds the body in clear until the gateway answers;
+        it is deleted whatever the outcome, so no code outlives the request.
+        """
+        sms = self.env["sms.sms"].sudo().create(
+            {"number": number, "body": body, "partner_id": partner.id}
+        )
+        try:
+            sms.send(unlink_failed=False, unlink_sent=False, raise_exception=False)
+            sms.invalidate_recordset(["state", "failure_type"])
+            state, failure = sms.state, sms.failure_type
+        finally:
+            sms.exists().unlink()
+        if state not in ("pending", "sent", "process"):
+            labels = dict(sms._fields["failure_type"]._description_selection(self.env))
+            raise SendFailure(labels.get(failure) or failure or state)
+
+    @api.model
+    def _send_mail_now(self, template, record, email, add_context, force_send=True):
+        template = template.sudo()
+        lang = template._render_lang(record.ids)[record.id]
+        template = template.with_context(lang=lang)
+        subject = template._render_field("subject", record.ids, add_context=add_context)[record.id]
+        body = template._render_field(
+            "body_html", record.ids, add_context=add_context, compute_lang=False
+        )[record.id]
+        company = record.company_id
+        mail = self.env["mail.mail"].sudo().create(
+            {
+                "subject": subject,
+                "body_html": body,
+                "email_to": email,
+                "email_from": company.email_formatted or self.env.user.email_formatted,
+                "auto_delete": True,
+                "is_notification": False,
+            }
+        )
+        if not force_send:
+            return
+        try:
+            mail.send(raise_exception=False)
+            mail = mail.exists()
+            state = mail.state if mail else "sent"
+            failure = mail.failure_reason if mail else None
+        finally:
+            # A failed mail keeps its body for retries: not with a code in it.
+            mail.exists().unlink()
+        if state == "exception":
+            raise SendFailure(failure or _("the mail server refused the message"))
