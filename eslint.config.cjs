@@ -1,0 +1,55 @@
+// ESLint 9 flat config for the addon's Owl/ES-module code (Odoo 18 style).
+const globals = require("globals");
+const jsdoc = require("eslint-plugin-jsdoc");
+
+module.exports = [
+    {
+        files: ["**/*.js"],
+        plugins: {jsdoc},
+        languageOptions: {
+            ecmaVersion: 2024,
+            sourceType: "module",
+            globals: {
+                ...globals.browser,
+                odoo: "readonly",
+                owl: "readonly",
+                luxon: "readonly",
+            },
+        },
+        rules: {
+            "array-callback-return": "warn",
+            complexity: ["warn", 15],
+            "constructor-super": "error",
+            eqeqeq: "warn",
+            "no-cond-assign": "error",
+            "no-const-assign": "error",
+            "no-debugger": "error",
+            "no-dupe-args": "error",
+            "no-dupe-class-members": "error",
+            "no-dupe-keys": "error",
+            "no-duplicate-case": "error",
+            "no-duplicate-imports": "error",
+            "no-empty-pattern": "error",
+            "no-eval": "error",
+            "no-func-assign": "error",
+            "no-global-assign": "error",
+            "no-implied-eval": "error",
+            "no-redeclare": "error",
+            "no-self-assign": "warn",
+            "no-shadow": "warn",
+            "no-this-before-super": "error",
+            "no-throw-literal": "warn",
+            "no-undef": "error",
+            "no-unreachable": "error",
+            "no-unsafe-finally": "error",
+            "no-unused-expressions": "error",
+            "no-unused-vars": ["error", {args: "none"}],
+            "no-use-before-define": ["error", {functions: false, classes: false}],
+            "prefer-const": "warn",
+            "use-isnan": "error",
+            "valid-typeof": "error",
+            "jsdoc/check-tag-names": "warn",
+            "jsdoc/check-types": "warn",
+        },
+    },
+];
