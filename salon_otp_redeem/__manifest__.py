@@ -24,9 +24,12 @@
         "data/ir_config_parameter_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_data.xml",
+        "data/override_notice_template_data.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_whatsapp_views.xml",
         "views/loyalty_program_views.xml",
         "views/salon_otp_challenge_views.xml",
+        "views/res_partner_views.xml",
         "views/pos_order_views.xml",
     ],
     "demo": [

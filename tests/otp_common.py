@@ -22,7 +22,9 @@ class SalonSetupMixin:
 
     @classmethod
     def _program(cls, name, program_type, **extra):
-        defaults = cls.env["loyalty.program"]._program_type_default_values()[program_type]
+        defaults = cls.env["loyalty.program"]._program_type_default_values()[
+            program_type
+        ]
         vals = {"name": name, "program_type": program_type, **defaults, **extra}
         for command in vals.get("rule_ids", []):
             if len(command) == 3 and isinstance(command[2], dict):
@@ -74,7 +76,9 @@ class SalonSetupMixin:
         cls.next_order_card = Card.create(
             {"program_id": cls.next_order.id, "partner_id": cls.guest.id, "points": 1.0}
         )
-        cls.gift_card_card = Card.create({"program_id": cls.gift_card.id, "points": 50.0})
+        cls.gift_card_card = Card.create(
+            {"program_id": cls.gift_card.id, "points": 50.0}
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -95,14 +99,20 @@ class RedeemOtpOrderCase(SalonSetupMixin, TestPoSCommon, MockSMS, MockEmail):
         self.open_new_session()
 
     # -- challenges ----------------------------------------------------
-    def request_code(self, order_uuid, redemptions, partner=None, config=None, **kwargs):
+    def request_code(
+        self, order_uuid, redemptions, partner=None, config=None, **kwargs
+    ):
         """Ask for a code as the route does, and return (challenge, code read from the SMS)."""
         with self.mockSMSGateway():
             challenge = (
                 self.env["salon.otp.challenge"]
                 .sudo()
                 ._redeem_otp_request(
-                    config or self.config, partner or self.guest, order_uuid, redemptions, **kwargs
+                    config or self.config,
+                    partner or self.guest,
+                    order_uuid,
+                    redemptions,
+                    **kwargs,
                 )
             )
         return challenge, self.last_code()
@@ -161,9 +171,11 @@ class RedeemOtpOrderCase(SalonSetupMixin, TestPoSCommon, MockSMS, MockEmail):
             else:
                 line_args.append((line, None))
         data = self.create_ui_order_data(
-            [arg for arg, _price in line_args], customer=partner or self.guest, uuid=uuid
+            [arg for arg, _price in line_args],
+            customer=partner or self.guest,
+            uuid=uuid,
         )
-        for (_arg, price), command in zip(line_args, data["lines"]):
+        for (_arg, price), command in zip(line_args, data["lines"], strict=True):
             vals = command[2]
             vals.pop("product", None)
             if price is not None:

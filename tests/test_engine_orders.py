@@ -3,7 +3,7 @@
 
 from datetime import timedelta
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .otp_common import RedeemOtpOrderCase
@@ -13,7 +13,9 @@ from .otp_common import RedeemOtpOrderCase
 class TestOrderEnforcement(RedeemOtpOrderCase):
     def test_ewallet_with_verified_code_is_accepted_and_deducted(self):
         uuid = self.create_random_uid()
-        challenge = self.verified_challenge(uuid, [self.redemption(self.ewallet_card, 40.0)])
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 40.0)]
+        )
         data = self.order_data(
             [(self.service, 1), self.reward_line(self.ewallet_card, 40.0)],
             challenge=challenge,
@@ -41,7 +43,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
             (self.next_order_card, 1.0),
         ):
             with self.subTest(program=card.program_id.program_type):
-                data = self.order_data([(self.service, 1), self.reward_line(card, points)])
+                data = self.order_data(
+                    [(self.service, 1), self.reward_line(card, points)]
+                )
                 with self.assertRefused("needs the guest's one-time code"):
                     self.sync(data)
                 self.assertFalse(
@@ -81,7 +85,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
             with self.subTest():
                 switch_off()
                 order = self.sync(
-                    self.order_data([(self.service, 1), self.reward_line(self.ewallet_card, 10.0)])
+                    self.order_data(
+                        [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
+                    )
                 )
                 self.assertEqual(order.state, "paid")
                 before = self.ewallet_card.points
@@ -113,7 +119,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_grown_redemption_is_refused(self):
         uuid = self.create_random_uid()
-        challenge = self.verified_challenge(uuid, [self.redemption(self.ewallet_card, 10.0)])
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
         data = self.order_data(
             [(self.service, 1), self.reward_line(self.ewallet_card, 90.0)],
             challenge=challenge,
@@ -126,7 +134,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_challenge_for_another_guest_is_refused(self):
         uuid = self.create_random_uid()
-        challenge = self.verified_challenge(uuid, [self.redemption(self.ewallet_card, 10.0)])
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
         data = self.order_data(
             [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
             challenge=challenge,
@@ -138,7 +148,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_expired_authorization_is_refused(self):
         uuid = self.create_random_uid()
-        challenge = self.verified_challenge(uuid, [self.redemption(self.ewallet_card, 10.0)])
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
         challenge.expires_at = self.now() - timedelta(seconds=1)
         data = self.order_data(
             [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
@@ -150,7 +162,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_locked_challenge_is_refused(self):
         uuid = self.create_random_uid()
-        challenge, _code = self.request_code(uuid, [self.redemption(self.ewallet_card, 10.0)])
+        challenge, _code = self.request_code(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
         for _attempt in range(challenge.max_attempts):
             result = self.try_verify(challenge, code="000000000")
             self.assertIn(result["error"]["code"], ("invalid_code", "locked"))
@@ -187,7 +201,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_confirm_coupon_programs_refuses_more_than_authorized_and_twice(self):
         uuid = self.create_random_uid()
-        challenge = self.verified_challenge(uuid, [self.redemption(self.ewallet_card, 10.0)])
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
         order = self.sync(
             self.order_data(
                 [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
@@ -208,7 +224,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
             {
                 "name": "Cashier",
                 "login": "cashier_otp",
-                "groups_id": [(6, 0, [self.env.ref("point_of_sale.group_pos_user").id])],
+                "groups_id": [
+                    (6, 0, [self.env.ref("point_of_sale.group_pos_user").id])
+                ],
                 "company_id": self.company.id,
                 "company_ids": [(6, 0, [self.company.id])],
             }
@@ -216,8 +234,16 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         card = self.ewallet_card.with_user(pos_user)
         with self.assertRaisesRegex(AccessError, "Point of Sale manager"):
             card.write({"points": 0.0})
-        wizard = self.env["loyalty.card.update.balance"].with_user(pos_user).create(
-            {"card_id": self.ewallet_card.id, "new_balance": 1.0, "description": "oops"}
+        wizard = (
+            self.env["loyalty.card.update.balance"]
+            .with_user(pos_user)
+            .create(
+                {
+                    "card_id": self.ewallet_card.id,
+                    "new_balance": 1.0,
+                    "description": "oops",
+                }
+            )
         )
         with self.assertRaisesRegex(AccessError, "Point of Sale manager"):
             wizard.action_update_card_point()
@@ -229,7 +255,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
             {
                 "name": "Manager",
                 "login": "manager_otp",
-                "groups_id": [(6, 0, [self.env.ref("point_of_sale.group_pos_manager").id])],
+                "groups_id": [
+                    (6, 0, [self.env.ref("point_of_sale.group_pos_manager").id])
+                ],
                 "company_id": self.company.id,
                 "company_ids": [(6, 0, [self.company.id])],
             }
@@ -258,7 +286,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         orders = {}
         for n_lines in (1, 8):
             uuid = self.create_random_uid()
-            redemptions = [self.redemption(self.ewallet_card, 1.0) for _ in range(n_lines)]
+            redemptions = [
+                self.redemption(self.ewallet_card, 1.0) for _ in range(n_lines)
+            ]
             challenge = self.verified_challenge(uuid, redemptions)
             data = self.order_data(
                 [(self.service, 1)]
@@ -279,7 +309,9 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
             self.assertEqual(order.redeem_otp_challenge_id.state, "used")
         self.assertEqual(counts[1], counts[8], f"queries for 1 vs 8 lines: {counts}")
         order = orders[8]
-        order.redeem_otp_challenge_id.sudo().write({"state": "verified", "pos_order_id": False})
+        order.redeem_otp_challenge_id.sudo().write(
+            {"state": "verified", "pos_order_id": False}
+        )
         self.env.flush_all()
         self.env.invalidate_all()
         with self.assertQueryCount(counts[1]):

@@ -20,7 +20,9 @@ class RedeemOtpController(http.Controller):
     for each; a traceback never reaches the till.
     """
 
-    @http.route("/salon_otp_redeem/challenge", type="json", auth="user", methods=["POST"])
+    @http.route(
+        "/salon_otp_redeem/challenge", type="json", auth="user", methods=["POST"]
+    )
     def challenge(
         self,
         pos_config_id=None,
@@ -31,14 +33,22 @@ class RedeemOtpController(http.Controller):
         **kwargs,
     ):
         return self._call(
-            lambda: self._request_code(pos_config_id, partner_id, order_uuid, redemptions, channel)
+            lambda: self._request_code(
+                pos_config_id, partner_id, order_uuid, redemptions, channel
+            )
         )
 
     @http.route("/salon_otp_redeem/verify", type="json", auth="user", methods=["POST"])
-    def verify(self, challenge_id=None, code=None, override_code=None, reason=None, **kwargs):
-        return self._call(lambda: self._verify(challenge_id, code, override_code, reason))
+    def verify(
+        self, challenge_id=None, code=None, override_code=None, reason=None, **kwargs
+    ):
+        return self._call(
+            lambda: self._verify(challenge_id, code, override_code, reason)
+        )
 
-    @http.route("/salon_otp_redeem/channels", type="json", auth="user", methods=["POST"])
+    @http.route(
+        "/salon_otp_redeem/channels", type="json", auth="user", methods=["POST"]
+    )
     def channels(self, pos_config_id=None, partner_id=None, **kwargs):
         """The channels a guest can receive a code on, masked, for the dialog's chooser."""
         return self._call(lambda: self._channels(pos_config_id, partner_id))
@@ -51,22 +61,31 @@ class RedeemOtpController(http.Controller):
             return exc.to_json()
         except (AccessError, MissingError):
             return RedeemOtpError(
-                "access_denied", _("You are not allowed to do this at this point of sale.")
+                "access_denied",
+                _("You are not allowed to do this at this point of sale."),
             ).to_json()
         except UserError as exc:
             return RedeemOtpError("bad_request", str(exc.args[0])).to_json()
 
-    def _request_code(self, pos_config_id, partner_id, order_uuid, redemptions, channel):
+    def _request_code(
+        self, pos_config_id, partner_id, order_uuid, redemptions, channel
+    ):
         config = self._check_config(pos_config_id)
         partner = self._check_partner(partner_id, config)
         if not isinstance(order_uuid, str) or not UUID_RE.match(order_uuid):
-            raise RedeemOtpError("bad_request", _("The order reference is missing or malformed."))
+            raise RedeemOtpError(
+                "bad_request", _("The order reference is missing or malformed.")
+            )
         if channel is not None and channel not in ("sms", "whatsapp", "email"):
             raise RedeemOtpError("bad_request", _("Unknown channel."))
         # Challenges are created only here, as the model's own code, never by
         # a POS user's create(); the cashier is still the real user.
-        challenge = request.env["salon.otp.challenge"].sudo()._redeem_otp_request(
-            config, partner, order_uuid, redemptions, channel=channel or None
+        challenge = (
+            request.env["salon.otp.challenge"]
+            .sudo()
+            ._redeem_otp_request(
+                config, partner, order_uuid, redemptions, channel=channel or None
+            )
         )
         return challenge._redeem_otp_public()
 
@@ -76,8 +95,12 @@ class RedeemOtpController(http.Controller):
             if not isinstance(override_code, str) or not override_code.strip():
                 raise RedeemOtpError("bad_request", _("Type the override code."))
             if not isinstance(reason, str):
-                raise RedeemOtpError("bad_request", _("A reason is required for an override."))
-            return challenge._redeem_otp_verify(override_code=override_code, reason=reason)
+                raise RedeemOtpError(
+                    "bad_request", _("A reason is required for an override.")
+                )
+            return challenge._redeem_otp_verify(
+                override_code=override_code, reason=reason
+            )
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
             raise RedeemOtpError("bad_request", _("Type the code the guest received."))
         return challenge._redeem_otp_verify(code=code)
@@ -91,7 +114,9 @@ class RedeemOtpController(http.Controller):
     # ------------------------------------------------------------------
     def _check_user(self):
         if not request.env.user.has_group("point_of_sale.group_pos_user"):
-            raise RedeemOtpError("access_denied", _("Only Point of Sale users can do this."))
+            raise RedeemOtpError(
+                "access_denied", _("Only Point of Sale users can do this.")
+            )
 
     def _check_config(self, pos_config_id):
         self._check_user()
@@ -99,7 +124,9 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError("bad_request", _("The point of sale is missing."))
         config = request.env["pos.config"].browse(pos_config_id).exists()
         if not config:
-            raise RedeemOtpError("access_denied", _("This point of sale does not exist."))
+            raise RedeemOtpError(
+                "access_denied", _("This point of sale does not exist.")
+            )
         # Record rules (multi-company) decide whether this user may see it.
         config.check_access("read")
         session = config.current_session_id
@@ -122,7 +149,9 @@ class RedeemOtpController(http.Controller):
         self._check_user()
         if not isinstance(challenge_id, int) or isinstance(challenge_id, bool):
             raise RedeemOtpError("bad_request", _("The code request is missing."))
-        challenge = request.env["salon.otp.challenge"].sudo().browse(challenge_id).exists()
+        challenge = (
+            request.env["salon.otp.challenge"].sudo().browse(challenge_id).exists()
+        )
         if not challenge:
             raise RedeemOtpError("bad_request", _("This code request does not exist."))
         # The same checks as when the code was asked for: a POS user, on a

@@ -2,6 +2,8 @@
 from . import (  # noqa: F401
     res_company,
     res_config_settings,
+    res_company_whatsapp,
+    res_config_settings_whatsapp,
     pos_config,
     loyalty_program,
     loyalty_card,
@@ -12,5 +14,9 @@ from . import (  # noqa: F401
     salon_otp_alert,
     salon_otp_notice,
     salon_otp_challenge,
+    salon_otp_challenge_retention,
+    salon_otp_destination_change,
+    salon_otp_challenge_pos,
     pos_order,
+    pos_session,
 )

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
@@ -9,6 +9,21 @@ _logger = logging.getLogger(__name__)
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
+
+    redeem_otp_challenge_count = fields.Integer(
+        string="Redemption authorizations",
+        compute="_compute_redeem_otp_challenge_count",
+        groups="point_of_sale.group_pos_manager",
+    )
+
+    def _compute_redeem_otp_challenge_count(self):
+        counts = dict(
+            self.env["salon.otp.challenge"]._read_group(
+                [("card_ids", "in", self.ids)], ["card_ids"], ["__count"]
+            )
+        )
+        for card in self:
+            card.redeem_otp_challenge_count = counts.get(card, 0)
 
     def write(self, vals):
         """POS users may write cards (pos_loyalty's access rights), but not spend them.
@@ -23,7 +38,9 @@ class LoyaltyCard(models.Model):
 
     def _redeem_otp_guard_points(self, new_points):
         lowered = self.sudo().filtered(
-            lambda card: new_points < card.points and card.program_id._redeem_otp_protected()
+            lambda card: (
+                new_points < card.points and card.program_id._redeem_otp_protected()
+            )
         )
         if not lowered or self.env.uid == 1:
             return

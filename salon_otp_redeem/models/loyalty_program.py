@@ -26,7 +26,9 @@ class LoyaltyProgram(models.Model):
     @api.depends("program_type")
     def _compute_redeem_otp_required(self):
         for program in self:
-            program.redeem_otp_required = policy.default_protection(program.program_type)
+            program.redeem_otp_required = policy.default_protection(
+                program.program_type
+            )
 
     @api.constrains("redeem_otp_required", "redeem_otp_membership_only", "program_type")
     def _check_redeem_otp_gift_card(self):
@@ -45,8 +47,10 @@ class LoyaltyProgram(models.Model):
     def _redeem_otp_protected(self):
         """Programs whose redemption needs a code, whatever the center says."""
         return self.filtered(
-            lambda p: p.program_type not in policy.NEVER_PROTECTED
-            and (p.redeem_otp_required or p.redeem_otp_membership_only)
+            lambda p: (
+                p.program_type not in policy.NEVER_PROTECTED
+                and (p.redeem_otp_required or p.redeem_otp_membership_only)
+            )
         )
 
     @api.model

@@ -28,7 +28,9 @@ class PosConfig(models.Model):
         help="A manager-set code the cashier may type instead of the guest's, "
         "with a reason; every use is recorded and the guest is told.",
     )
-    redeem_otp_override_daily_limit = fields.Integer(string="Overrides per day", default=3)
+    redeem_otp_override_daily_limit = fields.Integer(
+        string="Overrides per day", default=3
+    )
     redeem_otp_override_set = fields.Boolean(
         string="Override code set", compute="_compute_redeem_otp_override_set"
     )
@@ -69,7 +71,9 @@ class PosConfig(models.Model):
         out of the ORM's reach.
         """
         if not self.env.user.has_group("point_of_sale.group_pos_manager"):
-            raise AccessError(_("Only Point of Sale managers can set the override code."))
+            raise AccessError(
+                _("Only Point of Sale managers can set the override code.")
+            )
         self.check_access("write")
         code = (code or "").strip()
         if code and not OVERRIDE_MIN_LENGTH <= len(code) <= OVERRIDE_MAX_LENGTH:

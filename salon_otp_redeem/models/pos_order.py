@@ -22,7 +22,15 @@ class PosOrder(models.Model):
         index="btree_not_null",
     )
     redeem_otp_method = fields.Selection(related="redeem_otp_challenge_id.method")
-    redeem_otp_verified_at = fields.Datetime(related="redeem_otp_challenge_id.verified_at")
+    redeem_otp_verified_at = fields.Datetime(
+        related="redeem_otp_challenge_id.verified_at"
+    )
+    redeem_otp_decision = fields.Char(
+        string="Redemption code decision",
+        readonly=True,
+        copy=False,
+        help="Why the fraud policy asked no code for this order's redemptions.",
+    )
 
     # ------------------------------------------------------------------
     # Sync: refuse what was not authorized
@@ -40,10 +48,15 @@ class PosOrder(models.Model):
 
     def _redeem_otp_enforce(self):
         self.ensure_one()
+        rewarded = self.lines.filtered(lambda line: line.reward_id)
+        if not rewarded:
+            return
+        self._redeem_otp_check_membership(
+            rewarded.reward_id.program_id, self.partner_id
+        )
         lines = self._redeem_otp_protected_lines()
         if not lines:
             return
-        self._redeem_otp_check_membership(lines.reward_id.program_id, self.partner_id)
         self.env["salon.otp.policy"]._redeem_otp_check_lines(self, lines)
         if not self._redeem_otp_needs_code(lines):
             return
@@ -54,11 +67,15 @@ class PosOrder(models.Model):
         lines = self.lines.filtered(lambda line: line.reward_id)
         if not lines:
             return lines
-        always = self.env["salon.otp.policy"]._redeem_otp_always_protected_lines(self, lines)
+        always = self.env["salon.otp.policy"]._redeem_otp_always_protected_lines(
+            self, lines
+        )
         if not self.config_id._redeem_otp_active():
             return always
         programs = lines.reward_id.program_id.sudo()._redeem_otp_protected()
-        return lines.filtered(lambda line: line.reward_id.program_id in programs) | always
+        return (
+            lines.filtered(lambda line: line.reward_id.program_id in programs) | always
+        )
 
     def _redeem_otp_needs_code(self, lines):
         return self.env["salon.otp.policy"]._redeem_otp_needs_code(self, lines)
@@ -127,14 +144,19 @@ class PosOrder(models.Model):
         active = self.config_id._redeem_otp_active()
         rules = self.env["salon.otp.policy"]
         protected = cards.filtered(
-            lambda card: (active and card.program_id._redeem_otp_protected())
-            or rules._redeem_otp_card_always_protected(card)
+            lambda card: (
+                (active and card.program_id._redeem_otp_protected())
+                or rules._redeem_otp_card_always_protected(card)
+            )
         )
         if not protected:
             return {}
         challenge = self.redeem_otp_challenge_id.sudo()
         lines = self._redeem_otp_protected_lines()
         if lines and not self._redeem_otp_needs_code(lines):
+            self.env["salon.otp.policy"]._redeem_otp_check_uncoded_decreases(
+                self, lines, {card.id: decreases[card.id] for card in protected}
+            )
             return {}
         if not challenge or challenge.state != "used" or challenge.pos_order_id != self:
             raise UserError(
@@ -145,7 +167,10 @@ class PosOrder(models.Model):
         challenge._lock_for_update()
         allowed = challenge._redeem_otp_authorized_points()
         for card in protected:
-            if decreases[card.id] - allowed.get(card.id, 0.0) > 10 ** -policy.POINTS_PRECISION:
+            if (
+                decreases[card.id] - allowed.get(card.id, 0.0)
+                > 10**-policy.POINTS_PRECISION
+            ):
                 raise UserError(
                     _(
                         "The guest authorized %(allowed)s points from %(card)s, not %(asked)s.",

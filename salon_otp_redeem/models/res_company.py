@@ -16,7 +16,9 @@ class ResCompany(models.Model):
         default=True,
         help="Ask the guest for a one-time code before the POS spends a protected balance.",
     )
-    redeem_otp_validity_minutes = fields.Integer(string="Code validity (minutes)", default=5)
+    redeem_otp_validity_minutes = fields.Integer(
+        string="Code validity (minutes)", default=5
+    )
     redeem_otp_code_length = fields.Integer(string="Code length", default=6)
     redeem_otp_alphabet = fields.Selection(
         [
@@ -28,7 +30,9 @@ class ResCompany(models.Model):
         required=True,
     )
     redeem_otp_max_attempts = fields.Integer(string="Attempts per code", default=5)
-    redeem_otp_resend_seconds = fields.Integer(string="Resend cooldown (seconds)", default=30)
+    redeem_otp_resend_seconds = fields.Integer(
+        string="Resend cooldown (seconds)", default=30
+    )
     redeem_otp_max_sends_per_hour = fields.Integer(
         string="Codes per guest per hour",
         default=5,
@@ -41,6 +45,37 @@ class ResCompany(models.Model):
         help="Comma-separated, first tried first: sms, whatsapp, email. "
         "A guest with no destination for a channel, or a failed send, falls "
         "back to the next.",
+    )
+    # Back-office fraud policy (issue "Back office: audit trail, fraud policy").
+    redeem_otp_dormant_days = fields.Integer(
+        string="Dormant after (days)",
+        default=policy.DEFAULT_DORMANT_DAYS,
+        help="A card with no loyalty activity for this many days always needs the "
+        "guest's code, and the override code is refused for it. 0 turns this off.",
+    )
+    redeem_otp_destination_hold_hours = fields.Integer(
+        string="Contact change watch (hours)",
+        default=policy.DEFAULT_DESTINATION_HOLD_HOURS,
+        help="When staff changed a guest's mobile, phone or email this recently, the "
+        "code also goes to the previous one. 0 turns this off.",
+    )
+    redeem_otp_min_amount = fields.Monetary(
+        string="No code below",
+        currency_field="currency_id",
+        default=0.0,
+        help="Redemptions worth less than this need no code (dormant cards always do). "
+        "0 asks for a code whatever the amount.",
+    )
+    redeem_otp_failed_send_alert = fields.Integer(
+        string="Alert after failed sends per hour",
+        default=policy.DEFAULT_FAILED_SEND_ALERT,
+        help="More failed sends than this in one hour at one center creates an "
+        "activity for the Point of Sale managers. 0 turns this off.",
+    )
+    redeem_otp_retention_days = fields.Integer(
+        string="Keep authorizations (days)",
+        default=policy.DEFAULT_RETENTION_DAYS,
+        help="Older redemption authorizations are deleted. 0 keeps them forever.",
     )
 
     @api.constrains(
@@ -60,7 +95,11 @@ class ResCompany(models.Model):
                         max=MAX_VALIDITY_MINUTES,
                     )
                 )
-            if not codes.MIN_LENGTH <= company.redeem_otp_code_length <= codes.MAX_LENGTH:
+            if (
+                not codes.MIN_LENGTH
+                <= company.redeem_otp_code_length
+                <= codes.MAX_LENGTH
+            ):
                 raise ValidationError(
                     _(
                         "A redemption code has between %(min)s and %(max)s characters.",
@@ -85,6 +124,34 @@ class ResCompany(models.Model):
                     )
                 ) from None
 
+    @api.constrains(
+        "redeem_otp_dormant_days",
+        "redeem_otp_destination_hold_hours",
+        "redeem_otp_min_amount",
+        "redeem_otp_failed_send_alert",
+        "redeem_otp_retention_days",
+    )
+    def _check_redeem_otp_backoffice(self):
+        for company in self:
+            if (
+                min(
+                    company.redeem_otp_dormant_days,
+                    company.redeem_otp_destination_hold_hours,
+                    company.redeem_otp_min_amount,
+                    company.redeem_otp_failed_send_alert,
+                    company.redeem_otp_retention_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    _("Redemption code limits, delays and amounts cannot be negative.")
+                )
+
     def _redeem_otp_channels(self):
         self.ensure_one()
         return policy.parse_channel_sequence(self.redeem_otp_channel_sequence)
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        """The POS needs the company switch to know whether to ask for codes."""
+        return [*super()._load_pos_data_fields(config_id), "redeem_otp_enabled"]

@@ -5,7 +5,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    redeem_otp_enabled = fields.Boolean(related="company_id.redeem_otp_enabled", readonly=False)
+    redeem_otp_enabled = fields.Boolean(
+        related="company_id.redeem_otp_enabled", readonly=False
+    )
     redeem_otp_validity_minutes = fields.Integer(
         related="company_id.redeem_otp_validity_minutes", readonly=False
     )
@@ -27,6 +29,26 @@ class ResConfigSettings(models.TransientModel):
     redeem_otp_channel_sequence = fields.Char(
         related="company_id.redeem_otp_channel_sequence", readonly=False
     )
+    redeem_otp_dormant_days = fields.Integer(
+        related="company_id.redeem_otp_dormant_days", readonly=False
+    )
+    redeem_otp_destination_hold_hours = fields.Integer(
+        related="company_id.redeem_otp_destination_hold_hours", readonly=False
+    )
+    redeem_otp_min_amount = fields.Monetary(
+        related="company_id.redeem_otp_min_amount",
+        readonly=False,
+        currency_field="redeem_otp_currency_id",
+    )
+    redeem_otp_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Redemption code currency"
+    )
+    redeem_otp_failed_send_alert = fields.Integer(
+        related="company_id.redeem_otp_failed_send_alert", readonly=False
+    )
+    redeem_otp_retention_days = fields.Integer(
+        related="company_id.redeem_otp_retention_days", readonly=False
+    )
     pos_redeem_otp_required = fields.Boolean(
         related="pos_config_id.redeem_otp_required", readonly=False
     )
@@ -36,7 +58,9 @@ class ResConfigSettings(models.TransientModel):
     pos_redeem_otp_override_daily_limit = fields.Integer(
         related="pos_config_id.redeem_otp_override_daily_limit", readonly=False
     )
-    pos_redeem_otp_override_set = fields.Boolean(related="pos_config_id.redeem_otp_override_set")
+    pos_redeem_otp_override_set = fields.Boolean(
+        related="pos_config_id.redeem_otp_override_set"
+    )
     pos_redeem_otp_new_override_code = fields.Char(
         string="New override code",
         help="Typed once, stored hashed; it can never be read back.",
@@ -45,6 +69,8 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         super().set_values()
         if self.pos_redeem_otp_new_override_code and self.pos_config_id:
-            self.pos_config_id.set_redeem_otp_override_code(self.pos_redeem_otp_new_override_code)
+            self.pos_config_id.set_redeem_otp_override_code(
+                self.pos_redeem_otp_new_override_code
+            )
             # A transient row would otherwise keep the clear code until the vacuum.
             self.pos_redeem_otp_new_override_code = False

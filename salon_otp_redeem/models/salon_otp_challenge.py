@@ -29,11 +29,15 @@ class SalonOtpChallenge(models.Model):
     """
 
     _name = "salon.otp.challenge"
+    # Alerts are to-do activities for the managers on the challenge itself.
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Redemption authorization"
     _order = "create_date desc, id desc"
     _rec_name = "display_name"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
     pos_config_id = fields.Many2one(
         "pos.config", string="Center", required=True, readonly=True, index=True
     )
@@ -50,7 +54,9 @@ class SalonOtpChallenge(models.Model):
         index=True,
     )
     order_uuid = fields.Char(required=True, readonly=True, index=True)
-    pos_order_id = fields.Many2one("pos.order", string="Order", readonly=True, index=True)
+    pos_order_id = fields.Many2one(
+        "pos.order", string="Order", readonly=True, index=True
+    )
     state = fields.Selection(
         [
             ("pending", "Code sent"),
@@ -75,7 +81,7 @@ class SalonOtpChallenge(models.Model):
     )
     destination_masked = fields.Char(string="Sent to", readonly=True)
     failure_reason = fields.Char(readonly=True)
-    attempt_count = fields.Integer(readonly=True)
+    attempt_count = fields.Integer(readonly=True, default=0)
     max_attempts = fields.Integer(readonly=True)
     code_length = fields.Integer(readonly=True)
     alphabet = fields.Selection(
@@ -99,6 +105,20 @@ class SalonOtpChallenge(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     points_total = fields.Float(readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
+    # What the fraud policy (salon.otp.policy) saw and decided, for the audit report.
+    card_ids = fields.Many2many("loyalty.card", string="Cards", readonly=True)
+    risk_dormant = fields.Boolean(string="Dormant card", readonly=True)
+    risk_destination_changed = fields.Boolean(
+        string="Contact changed by staff", readonly=True
+    )
+    risk_expired = fields.Boolean(string="Expired card", readonly=True)
+    risk_override = fields.Boolean(
+        string="Staff override", compute="_compute_risk", store=True, readonly=True
+    )
+    has_risk = fields.Boolean(
+        string="Risk", compute="_compute_risk", store=True, readonly=True
+    )
+    decision = fields.Text(string="Policy decisions", readonly=True)
     # Out of the ORM's reach, read and written with SQL only (auth_totp does
     # the same with its secret): no view, export or RPC read can return it.
     code_hash = fields.Char(copy=False, groups=fields.NO_ACCESS)
@@ -115,6 +135,26 @@ class SalonOtpChallenge(models.Model):
                 WHERE method = 'override';
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # An audit row, not a conversation: no "created" message, no followers.
+        quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        return super(SalonOtpChallenge, quiet).create(vals_list)
+
+    @api.depends(
+        "method", "state", "risk_dormant", "risk_destination_changed", "risk_expired"
+    )
+    def _compute_risk(self):
+        for challenge in self:
+            challenge.risk_override = challenge.method == "override"
+            challenge.has_risk = bool(
+                challenge.risk_override
+                or challenge.risk_dormant
+                or challenge.risk_destination_changed
+                or challenge.risk_expired
+                or challenge.state == "locked"
+            )
 
     @api.depends("partner_id", "create_date")
     def _compute_display_name(self):
@@ -141,12 +181,15 @@ class SalonOtpChallenge(models.Model):
         self.ensure_one()
         digest = codes.hash_code(self._hash_secret(), self.id, code) if code else None
         self.env.cr.execute(
-            "UPDATE salon_otp_challenge SET code_hash = %s WHERE id = %s", [digest, self.id]
+            "UPDATE salon_otp_challenge SET code_hash = %s WHERE id = %s",
+            [digest, self.id],
         )
 
     def _check_code_hash(self, code):
         self.ensure_one()
-        self.env.cr.execute("SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [self.id])
+        self.env.cr.execute(
+            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [self.id]
+        )
         row = self.env.cr.fetchone()
         return codes.check_code(self._hash_secret(), self.id, code, row and row[0])
 
@@ -154,7 +197,9 @@ class SalonOtpChallenge(models.Model):
     # Requesting a code
     # ------------------------------------------------------------------
     @api.model
-    def _redeem_otp_request(self, config, partner, order_uuid, redemptions, channel=None):
+    def _redeem_otp_request(
+        self, config, partner, order_uuid, redemptions, channel=None
+    ):
         """Create a challenge, void the order's earlier ones and send the code.
 
         Called by the challenge route once it has checked the user and the
@@ -162,15 +207,17 @@ class SalonOtpChallenge(models.Model):
         cannot both pass the last free slot.
         """
         company = config.company_id
-        if not config._redeem_otp_active():
-            raise RedeemOtpError(
-                "otp_disabled", _("Redemption codes are not enabled for this center.")
-            )
         lines = self._redeem_otp_check_redemptions(config, partner, redemptions)
+        risk = self.env["salon.otp.policy"]._redeem_otp_check_request(
+            config, partner, order_uuid, lines
+        )
         if channel and channel not in company._redeem_otp_channels():
             raise RedeemOtpError(
                 "bad_request",
-                _("The channel %(channel)s is not enabled for this company.", channel=channel),
+                _(
+                    "The channel %(channel)s is not enabled for this company.",
+                    channel=channel,
+                ),
             )
         now = fields.Datetime.now()
         self._redeem_otp_check_send_limits(config, partner, order_uuid, now)
@@ -180,7 +227,9 @@ class SalonOtpChallenge(models.Model):
         )
         earlier.write({"state": "superseded"})
 
-        length = codes.effective_length(company.redeem_otp_code_length, company.redeem_otp_alphabet)
+        length = codes.effective_length(
+            company.redeem_otp_code_length, company.redeem_otp_alphabet
+        )
         summary, amount, points = self._redeem_otp_summarize(lines, company)
         challenge = self.create(
             {
@@ -208,15 +257,35 @@ class SalonOtpChallenge(models.Model):
                 "amount": amount,
                 "points_total": points,
                 "fingerprint": policy.fingerprint(partner.id, order_uuid, lines),
+                **risk,
             }
         )
         code = codes.generate_code(length, company.redeem_otp_alphabet)
         challenge._store_code_hash(code)
-        sent = self.env["salon.otp.sender"]._send_code(challenge, code, preferred=channel)
+        sent = self.env["salon.otp.sender"]._send_code(
+            challenge, code, preferred=channel
+        )
         del code
         if not sent.get("channel"):
             challenge._store_code_hash(None)
+            if sent.get("override_only"):
+                # Contact changed by staff and the previous one unreachable: no
+                # code went out, the override path stays open on this challenge.
+                challenge.write(
+                    {
+                        "failure_reason": sent.get("reason"),
+                        "expires_at": now
+                        + timedelta(minutes=challenge.validity_minutes),
+                    }
+                )
+                raise RedeemOtpError(
+                    "send_failed",
+                    sent["message"],
+                    challenge_id=challenge.id,
+                    override_only=True,
+                )
             challenge.write({"state": "failed", "failure_reason": sent.get("reason")})
+            self.env["salon.otp.alert"]._redeem_otp_after_send_failure(challenge)
             _logger.info(
                 "Redemption code not sent: challenge %s, guest %s, POS %s, user %s: %s",
                 challenge.id,
@@ -237,7 +306,8 @@ class SalonOtpChallenge(models.Model):
                 "destination_masked": sent["destination_masked"],
                 "sent_at": sent_at,
                 "expires_at": sent_at + timedelta(minutes=challenge.validity_minutes),
-                "resend_at": sent_at + timedelta(seconds=company.redeem_otp_resend_seconds),
+                "resend_at": sent_at
+                + timedelta(seconds=company.redeem_otp_resend_seconds),
             }
         )
         _logger.info(
@@ -260,12 +330,20 @@ class SalonOtpChallenge(models.Model):
         and to this guest (or to nobody), and at least one program must be
         protected, or there is nothing to authorize.
         """
-        if not isinstance(redemptions, list) or not redemptions or len(redemptions) > 50:
-            raise RedeemOtpError("bad_request", _("The redemption list is missing or too long."))
+        if (
+            not isinstance(redemptions, list)
+            or not redemptions
+            or len(redemptions) > 50
+        ):
+            raise RedeemOtpError(
+                "bad_request", _("The redemption list is missing or too long.")
+            )
         parsed = []
         for item in redemptions:
             if not isinstance(item, dict):
-                raise RedeemOtpError("bad_request", _("Each redemption must be an object."))
+                raise RedeemOtpError(
+                    "bad_request", _("Each redemption must be an object.")
+                )
             try:
                 card_id = int(item.get("card_id") or 0)
                 program_id = int(item["program_id"])
@@ -276,22 +354,44 @@ class SalonOtpChallenge(models.Model):
                     "bad_request",
                     _("Each redemption needs a program, a card, points and an amount."),
                 ) from None
-            if card_id < 0 or points < 0 or amount < 0 or points != points or amount != amount:
+            if (
+                card_id < 0
+                or points < 0
+                or amount < 0
+                or points != points
+                or amount != amount
+            ):
                 raise RedeemOtpError(
-                    "bad_request", _("Points and amounts of a redemption cannot be negative.")
+                    "bad_request",
+                    _("Points and amounts of a redemption cannot be negative."),
                 )
             if points > 1e9 or amount > 1e9:
                 raise RedeemOtpError("bad_request", _("The redemption is too large."))
             parsed.append(
-                {"card_id": card_id, "program_id": program_id, "points": points, "amount": amount}
+                {
+                    "card_id": card_id,
+                    "program_id": program_id,
+                    "points": points,
+                    "amount": amount,
+                }
             )
-        programs = self.env["loyalty.program"].sudo().browse({p["program_id"] for p in parsed})
+        programs = (
+            self.env["loyalty.program"].sudo().browse({p["program_id"] for p in parsed})
+        )
         programs = programs.exists()
         if len(programs) != len({p["program_id"] for p in parsed}):
             raise RedeemOtpError("bad_request", _("A redeemed program does not exist."))
-        if programs.filtered(lambda p: p.company_id and p.company_id != config.company_id):
-            raise RedeemOtpError("bad_request", _("A redeemed program belongs to another company."))
-        cards = self.env["loyalty.card"].sudo().browse({p["card_id"] for p in parsed if p["card_id"]})
+        if programs.filtered(
+            lambda p: p.company_id and p.company_id != config.company_id
+        ):
+            raise RedeemOtpError(
+                "bad_request", _("A redeemed program belongs to another company.")
+            )
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse({p["card_id"] for p in parsed if p["card_id"]})
+        )
         cards_by_id = {card.id: card for card in cards.exists()}
         for line in parsed:
             if not line["card_id"]:
@@ -299,24 +399,42 @@ class SalonOtpChallenge(models.Model):
             card = cards_by_id.get(line["card_id"])
             if not card or card.program_id.id != line["program_id"]:
                 raise RedeemOtpError(
-                    "bad_request", _("A redeemed card does not exist or is not of its program.")
+                    "bad_request",
+                    _("A redeemed card does not exist or is not of its program."),
                 )
             if card.partner_id and card.partner_id != partner:
                 raise RedeemOtpError(
                     "bad_request",
                     _("The card %(code)s belongs to another guest.", code=card.code),
                 )
-        protected = programs._redeem_otp_protected()
-        if not protected:
+        active = config._redeem_otp_active()
+        protected = programs._redeem_otp_protected() if active else programs.browse()
+        forced = self.env["salon.otp.policy"]._redeem_otp_forced_cards(
+            config, partner, cards.exists()
+        )
+        kept = [
+            line
+            for line in parsed
+            if line["program_id"] in protected.ids or line["card_id"] in forced.ids
+        ]
+        if not kept and not active:
+            raise RedeemOtpError(
+                "otp_disabled", _("Redemption codes are not enabled for this center.")
+            )
+        if not kept:
             raise RedeemOtpError(
                 "not_protected", _("None of these redemptions needs the guest's code.")
             )
         self.env["pos.order"]._redeem_otp_check_membership(protected, partner)
-        return [line for line in parsed if line["program_id"] in protected.ids]
+        return kept
 
     @api.model
     def _redeem_otp_summarize(self, lines, company):
-        programs = self.env["loyalty.program"].sudo().browse([line["program_id"] for line in lines])
+        programs = (
+            self.env["loyalty.program"]
+            .sudo()
+            .browse([line["program_id"] for line in lines])
+        )
         names = {program.id: program.name for program in programs}
         currency = company.currency_id
         amount = sum(line["amount"] for line in lines)
@@ -328,21 +446,31 @@ class SalonOtpChallenge(models.Model):
                 parts.append(
                     _(
                         "%(amount)s of %(program)s",
-                        amount=currency.format(line["amount"]) if currency else line["amount"],
+                        amount=currency.format(line["amount"])
+                        if currency
+                        else line["amount"],
                         program=name,
                     )
                 )
             else:
                 parts.append(
-                    _("%(points)s points of %(program)s", points=line["points"], program=name)
+                    _(
+                        "%(points)s points of %(program)s",
+                        points=line["points"],
+                        program=name,
+                    )
                 )
         return ", ".join(parts)[:250], amount, points
 
     @api.model
     def _redeem_otp_check_send_limits(self, config, partner, order_uuid, now):
         cr = self.env.cr
-        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, partner.id])
-        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, config.id])
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, partner.id]
+        )
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, config.id]
+        )
         latest = self.search(
             [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
             order="create_date desc, id desc",
@@ -352,7 +480,10 @@ class SalonOtpChallenge(models.Model):
             wait = int((latest.resend_at - now).total_seconds()) + 1
             raise RedeemOtpError(
                 "rate_limited",
-                _("Please wait %(seconds)s seconds before sending a new code.", seconds=wait),
+                _(
+                    "Please wait %(seconds)s seconds before sending a new code.",
+                    seconds=wait,
+                ),
                 retry_after=wait,
             )
         hour_ago = now - timedelta(hours=1)
@@ -375,7 +506,9 @@ class SalonOtpChallenge(models.Model):
         if sent_by_config >= config.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
                 "rate_limited",
-                _("This center has sent too many codes in the last hour; please try again later."),
+                _(
+                    "This center has sent too many codes in the last hour; please try again later."
+                ),
             )
 
     # ------------------------------------------------------------------
@@ -413,9 +546,14 @@ class SalonOtpChallenge(models.Model):
     def _redeem_otp_check_open(self, now):
         if self.state == "pending" and self.expires_at and self.expires_at <= now:
             self._redeem_otp_finish("expired")
-        if self.state == "verified":
-            return
         messages = {
+            # Verified is final for verification: a repeated or retried call
+            # (or a wrong code typed after it) must not count an attempt,
+            # lock the authorization or spend an override.
+            "verified": (
+                "bad_request",
+                _("This code was already verified; the order can be validated."),
+            ),
             "expired": ("expired", _("The code has expired; send a new one.")),
             "superseded": (
                 "superseded",
@@ -434,19 +572,25 @@ class SalonOtpChallenge(models.Model):
         config = self.pos_config_id
         if not config.redeem_otp_allow_override:
             raise RedeemOtpError(
-                "override_not_allowed", _("This center does not accept an override code.")
+                "override_not_allowed",
+                _("This center does not accept an override code."),
             )
         self.env["pos.order"]._redeem_otp_check_override_allowed(self)
         reason = (reason or "").strip()
         if len(reason) < 3:
             raise RedeemOtpError(
-                "bad_request", _("Say why the guest's code cannot be used (a reason is required).")
+                "bad_request",
+                _("Say why the guest's code cannot be used (a reason is required)."),
             )
         self._redeem_otp_check_override_limit(config, now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
-            return self._redeem_otp_count_failure(_("The override code is not correct."))
+            return self._redeem_otp_count_failure(
+                _("The override code is not correct.")
+            )
         self._redeem_otp_mark_verified(now, "override")
-        self.write({"override_user_id": self.env.user.id, "override_reason": reason[:500]})
+        self.write(
+            {"override_user_id": self.env.user.id, "override_reason": reason[:500]}
+        )
         _logger.warning(
             "Redemption override used: challenge %s, guest %s, POS %s, user %s",
             self.id,
@@ -460,12 +604,18 @@ class SalonOtpChallenge(models.Model):
     def _redeem_otp_check_override_limit(self, config, now):
         if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
             return
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, config.id])
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, config.id]
+        )
         used = self.sudo().search_count(
             [
                 ("pos_config_id", "=", config.id),
                 ("method", "=", "override"),
-                ("verified_at", ">=", self._redeem_otp_day_start(config.company_id, now)),
+                (
+                    "verified_at",
+                    ">=",
+                    self._redeem_otp_day_start(config.company_id, now),
+                ),
             ]
         )
         if used >= config.redeem_otp_override_daily_limit:
@@ -487,9 +637,10 @@ class SalonOtpChallenge(models.Model):
 
         tz_name = (
             company.partner_id.tz
-            or self.env["res.users"].sudo().search(
-                [("company_id", "=", company.id), ("tz", "!=", False)], limit=1
-            ).tz
+            or self.env["res.users"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("tz", "!=", False)], limit=1)
+            .tz
             or "UTC"
         )
         tz = pytz.timezone(tz_name)
@@ -583,7 +734,9 @@ class SalonOtpChallenge(models.Model):
                 _(
                     "This order spends %(what)s, which needs the guest's one-time code. "
                     "Ask for the code on the payment screen.",
-                    what=", ".join(sorted({line.reward_id.program_id.name for line in lines})),
+                    what=", ".join(
+                        sorted({line.reward_id.program_id.name for line in lines})
+                    ),
                 )
             )
         self.ensure_one()
@@ -593,7 +746,10 @@ class SalonOtpChallenge(models.Model):
         if self.state == "used":
             refusal = _("This authorization was already used for another order.")
         elif self.state != "verified":
-            refusal = _("The guest's code was not verified (%(state)s).", state=self._state_label())
+            refusal = _(
+                "The guest's code was not verified (%(state)s).",
+                state=self._state_label(),
+            )
         elif self.expires_at and self.expires_at <= now:
             refusal = _("The guest's authorization has expired; ask for a new code.")
         elif (
@@ -604,20 +760,28 @@ class SalonOtpChallenge(models.Model):
             refusal = _("The guest's code was given for another guest or order.")
         else:
             redemptions = order._redeem_otp_redemptions(lines)
-            if policy.fingerprint(order.partner_id.id, order.uuid, redemptions) != self.fingerprint:
+            if (
+                policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
+                != self.fingerprint
+            ):
                 refusal = _(
                     "The redemption changed after the guest's code was verified; "
                     "ask for a new code."
                 )
         if refusal:
             _logger.warning(
-                "Order %s refused at sync: challenge %s: %s", order.uuid, self.id, refusal
+                "Order %s refused at sync: challenge %s: %s",
+                order.uuid,
+                self.id,
+                refusal,
             )
             raise UserError(refusal)
         self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
 
     def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+        return dict(self._fields["state"]._description_selection(self.env)).get(
+            self.state
+        )
 
     def _redeem_otp_authorized_points(self):
         """Points this challenge authorizes per card id."""
@@ -625,5 +789,7 @@ class SalonOtpChallenge(models.Model):
         allowed = {}
         for line in json.loads(self.redemption_json or "[]"):
             if line.get("card_id"):
-                allowed[line["card_id"]] = allowed.get(line["card_id"], 0.0) + line["points"]
+                allowed[line["card_id"]] = (
+                    allowed.get(line["card_id"], 0.0) + line["points"]
+                )
         return allowed

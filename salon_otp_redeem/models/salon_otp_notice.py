@@ -47,14 +47,23 @@ class SalonOtpNotice(models.AbstractModel):
                 continue
             try:
                 if channel == "sms":
-                    template = self.env.ref("salon_otp_redeem.sms_template_redeem_notice")
+                    template = self.env.ref(
+                        "salon_otp_redeem.sms_template_redeem_notice"
+                    )
                     body = sender._render_sms(template, card, context)
                     sender._send_sms_now(destination, body, partner)
                 else:
-                    template = self.env.ref("salon_otp_redeem.mail_template_redeem_notice")
+                    template = self.env.ref(
+                        "salon_otp_redeem.mail_template_redeem_notice"
+                    )
                     sender._send_mail_now(template, card, destination, context)
             except SendFailure as exc:
-                _logger.info("Balance notice for card %s not sent by %s: %s", card.id, channel, exc)
+                _logger.info(
+                    "Balance notice for card %s not sent by %s: %s",
+                    card.id,
+                    channel,
+                    exc,
+                )
                 continue
             _logger.info("Balance notice for card %s sent by %s", card.id, channel)
             return channel

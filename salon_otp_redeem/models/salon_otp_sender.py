@@ -1,7 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import uuid
 
 from odoo import _, api, models
+from odoo.tools import html2plaintext
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..tools import masking, phones, policy
 
@@ -10,6 +15,10 @@ _logger = logging.getLogger(__name__)
 
 class SendFailure(Exception):
     """A channel could not deliver; the message is the gateway's reason in words."""
+
+
+class DestinationHeld(SendFailure):
+    """Staff changed this channel's destination recently and the previous one is unreachable."""
 
 
 class SalonOtpSender(models.AbstractModel):
@@ -73,6 +82,7 @@ class SalonOtpSender(models.AbstractModel):
         partner = challenge.partner_id
         reasons = []
         any_destination = False
+        held = False
         for channel in policy.channel_order(company._redeem_otp_channels(), preferred):
             if channel == "whatsapp" and not self._whatsapp_configured(company):
                 reasons.append(_("WhatsApp: not configured"))
@@ -83,8 +93,10 @@ class SalonOtpSender(models.AbstractModel):
                 continue
             any_destination = True
             try:
+                self._send_code_to_previous(challenge, channel, code)
                 getattr(self, f"_send_code_{channel}")(challenge, destination, code)
             except SendFailure as exc:
+                held = held or isinstance(exc, DestinationHeld)
                 reasons.append(f"{channel}: {exc}")
                 _logger.info(
                     "Redemption code for challenge %s not delivered by %s: %s",
@@ -109,20 +121,101 @@ class SalonOtpSender(models.AbstractModel):
                     reason=reason,
                 ),
             }
+        if held:
+            return {
+                "error": "send_failed",
+                "reason": reason,
+                "override_only": True,
+                "message": _(
+                    "%(guest)s's contact details were changed recently by staff and the "
+                    "previous ones cannot receive the code (%(reason)s). Only the center's "
+                    "override code, with a manager, can authorize this redemption.",
+                    guest=partner.display_name,
+                    reason=reason,
+                ),
+            }
         return {
             "error": "send_failed",
             "reason": reason,
             "message": _("The code could not be sent: %(reason)s", reason=reason),
         }
 
+    @api.model
+    def _extra_destinations(self, challenge, channel):
+        """Previous destinations that also get the code, or None when nothing changed.
+
+        The channel's destination is worked out as it was before the watched
+        changes (salon.otp.destination.change); when it differs from today's,
+        the former one gets the code too. An empty list means there was none.
+        """
+        partner, company = challenge.partner_id, challenge.company_id
+        former = self.env["salon.otp.destination.change"]._former_values(
+            partner, company
+        )
+        if not former:
+            return None
+        before = partner.new(
+            {
+                "name": partner.name,
+                "email": former.get("email", partner.email),
+                "mobile": former.get("mobile", partner.mobile),
+                "phone": former.get("phone", partner.phone),
+                "country_id": partner.country_id.id,
+            }
+        )
+        previous, _why = self._destination(before, channel, company)
+        current, _why = self._destination(partner, channel, company)
+        if previous == current:
+            return None
+        return [previous] if previous else []
+
+    def _send_code_to_previous(self, challenge, channel, code):
+        """Send the code to the destinations a recent staff change replaced, first.
+
+        Raises DestinationHeld when there were such changes and none of the
+        previous destinations took the code: the new one is then not used.
+        """
+        previous = self._extra_destinations(challenge, channel)
+        if previous is None:
+            return
+        policy_model = self.env["salon.otp.policy"]
+        for destination in previous:
+            masked = masking.mask_destination(channel, destination)
+            try:
+                getattr(self, f"_send_code_{channel}")(challenge, destination, code)
+            except SendFailure as exc:
+                _logger.info(
+                    "Redemption code for challenge %s not delivered to a previous %s: %s",
+                    challenge.id,
+                    channel,
+                    exc,
+                )
+                continue
+            policy_model._redeem_otp_note(
+                challenge,
+                _("Code also sent to the previous destination %(to)s.", to=masked),
+            )
+            return
+        policy_model._redeem_otp_note(
+            challenge,
+            _(
+                "Code withheld on %(channel)s: changed by staff, no previous destination "
+                "could receive it.",
+                channel=channel,
+            ),
+        )
+        raise DestinationHeld(
+            _("changed recently by staff, previous destination unreachable")
+        )
+
     def _send_code_sms(self, challenge, number, code):
         template = self.env.ref("salon_otp_redeem.sms_template_redeem_code")
         body = self._render_sms(template, challenge, {"code": code})
-        self._send_sms_now(number, body, challenge.partner_id)
+        self._send_secret_sms(number, body)
 
     def _send_code_email(self, challenge, email, code):
         template = self.env.ref("salon_otp_redeem.mail_template_redeem_code")
-        self._send_mail_now(template, challenge, email, {"code": code})
+        self._send_secret_mail(template, challenge, email, {"code": code})
 
     def _send_code_whatsapp(self, challenge, number, code):
         self.env["salon.otp.whatsapp"]._send_code(challenge, number, code)
@@ -139,7 +232,9 @@ class SalonOtpSender(models.AbstractModel):
         template = template.sudo()
         lang = template._render_lang(record.ids)[record.id]
         template = template.with_context(lang=lang)
-        return template._render_field("body", record.ids, add_context=add_context)[record.id]
+        return template._render_field("body", record.ids, add_context=add_context)[
+            record.id
+        ]
 
     @api.model
     def _send_sms_now(self, number, body, partner):
@@ -148,8 +243,10 @@ class SalonOtpSender(models.AbstractModel):
         The `sms.sms` row holds the body in clear until the gateway answers;
         it is deleted whatever the outcome, so no code outlives the request.
         """
-        sms = self.env["sms.sms"].sudo().create(
-            {"number": number, "body": body, "partner_id": partner.id}
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create({"number": number, "body": body, "partner_id": partner.id})
         )
         try:
             sms.send(unlink_failed=False, unlink_sent=False, raise_exception=False)
@@ -166,20 +263,27 @@ class SalonOtpSender(models.AbstractModel):
         template = template.sudo()
         lang = template._render_lang(record.ids)[record.id]
         template = template.with_context(lang=lang)
-        subject = template._render_field("subject", record.ids, add_context=add_context)[record.id]
+        subject = template._render_field(
+            "subject", record.ids, add_context=add_context
+        )[record.id]
         body = template._render_field(
             "body_html", record.ids, add_context=add_context, compute_lang=False
         )[record.id]
         company = record.company_id
-        mail = self.env["mail.mail"].sudo().create(
-            {
-                "subject": subject,
-                "body_html": body,
-                "email_to": email,
-                "email_from": company.email_formatted or self.env.user.email_formatted,
-                "auto_delete": True,
-                "is_notification": False,
-            }
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "subject": subject,
+                    "body_html": body,
+                    "email_to": email,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "auto_delete": True,
+                    "is_notification": False,
+                }
+            )
         )
         if not force_send:
             return
@@ -193,3 +297,72 @@ class SalonOtpSender(models.AbstractModel):
             mail.exists().unlink()
         if state == "exception":
             raise SendFailure(failure or _("the mail server refused the message"))
+
+    # ------------------------------------------------------------------
+    # Codes: the same gateways, without any row
+    # ------------------------------------------------------------------
+    # A row deleted right after sending still puts the code into an INSERT:
+    # into SQL debug logs (--log-level=debug_sql), PostgreSQL statement logs
+    # and the WAL. Codes therefore go straight to the gateway, as sms.sms and
+    # mail.mail would send them, and only notices use those rows.
+    @api.model
+    def _send_secret_sms(self, number, body):
+        """Send one SMS through the IAP gateway that sms.sms uses, with no sms.sms row."""
+        SmsSms = self.env["sms.sms"]
+        message_uuid = uuid.uuid4().hex
+        try:
+            results = SmsApi(self.env)._send_sms_batch(
+                [
+                    {
+                        "content": body,
+                        "numbers": [{"uuid": message_uuid, "number": number}],
+                    }
+                ]
+            )
+        except Exception as exc:  # noqa: BLE001 - sms.sms treats any failure as a server error
+            _logger.info("SMS gateway call failed: %s", type(exc).__name__)
+            results = []
+        state = next(
+            (r.get("state") for r in results or [] if r.get("uuid") == message_uuid),
+            "server_error",
+        )
+        if state in SmsSms.IAP_TO_SMS_STATE_SUCCESS:
+            return
+        failure = SmsSms.IAP_TO_SMS_FAILURE_TYPE.get(state, "unknown")
+        labels = dict(SmsSms._fields["failure_type"]._description_selection(self.env))
+        raise SendFailure(labels.get(failure) or state)
+
+    @api.model
+    def _send_secret_mail(self, template, record, email, add_context):
+        """Render and send one mail through ir.mail_server, with no mail.mail row."""
+        template = template.sudo()
+        lang = template._render_lang(record.ids)[record.id]
+        template = template.with_context(lang=lang)
+        subject = template._render_field(
+            "subject", record.ids, add_context=add_context
+        )[record.id]
+        body = template._render_field(
+            "body_html", record.ids, add_context=add_context, compute_lang=False
+        )[record.id]
+        mail_server = self.env["ir.mail_server"].sudo()
+        message = mail_server.build_email(
+            email_from=record.company_id.email_formatted
+            or self.env.user.email_formatted,
+            email_to=[email],
+            subject=subject,
+            body=body,
+            body_alternative=html2plaintext(body),
+            subtype="html",
+        )
+        try:
+            mail_server.send_email(message)
+        except MailDeliveryException as exc:
+            reason = exc.args[1] if len(exc.args) > 1 else exc.args[0]
+            raise SendFailure(str(reason)[:200]) from None
+        except Exception as exc:  # noqa: BLE001 - no SMTP server, refused connection...
+            raise SendFailure(
+                _(
+                    "the mail server refused the message (%(error)s)",
+                    error=type(exc).__name__,
+                )
+            ) from None

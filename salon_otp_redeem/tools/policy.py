@@ -4,6 +4,7 @@ which channels, and what exactly a verified code authorizes."""
 
 import hashlib
 import json
+from datetime import timedelta
 
 CHANNELS = ("sms", "whatsapp", "email")
 DEFAULT_CHANNEL_SEQUENCE = "sms,email"
@@ -82,3 +83,69 @@ def fingerprint(partner_id, order_uuid, redemptions):
     }
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()
+
+
+# ----------------------------------------------------------------------
+# Back-office fraud rules: pure decisions, the ORM gathers the facts.
+# ----------------------------------------------------------------------
+DEFAULT_DORMANT_DAYS = 180
+DEFAULT_DESTINATION_HOLD_HOURS = 24
+DEFAULT_FAILED_SEND_ALERT = 3
+DEFAULT_RETENTION_DAYS = 400
+# A code lives ten minutes at most; a day later no hash is of any use.
+CODE_HASH_RETENTION_HOURS = 24
+
+
+def is_expired(expiration_date, today):
+    """A card is spendable through its expiration date, as pos_loyalty reads it."""
+    return bool(expiration_date) and expiration_date < today
+
+
+def last_activity(card_created, history_dates):
+    """The latest of the card's creation and its loyalty.history rows.
+
+    A card's write_date is not activity: any field write (even by a cashier,
+    who may write cards) would wake a dormant card up.
+    """
+    dates = [d for d in (card_created, *history_dates) if d]
+    return max(dates) if dates else None
+
+
+def is_dormant(last_activity_at, now, dormant_days):
+    """No activity for `dormant_days` days; 0 or less turns the rule off."""
+    if not dormant_days or dormant_days <= 0 or not last_activity_at:
+        return False
+    return now - last_activity_at >= timedelta(days=dormant_days)
+
+
+def below_minimum(amount, minimum):
+    """Whether a redemption is small enough to skip the code; a minimum of 0 never skips."""
+    if not minimum or minimum <= 0:
+        return False
+    return round(float(amount or 0.0), POINTS_PRECISION) < round(
+        float(minimum), POINTS_PRECISION
+    )
+
+
+def within_hold(changed_at, now, hold_hours):
+    """A contact change still under watch; 0 hours or less turns the guard off."""
+    if not hold_hours or hold_hours <= 0 or not changed_at:
+        return False
+    return now - changed_at < timedelta(hours=hold_hours)
+
+
+def failed_sends_alert(failed_in_last_hour, threshold):
+    """Alert on the first failure past the threshold (more than N), once per crossing."""
+    return threshold > 0 and failed_in_last_hour == threshold + 1
+
+
+def override_limit_reached(used_today, daily_limit):
+    """The override just used was the last one of the day's allowance."""
+    return daily_limit > 0 and used_today == daily_limit
+
+
+def retention_cutoff(now, days):
+    """Oldest creation date to keep, or None to keep everything (0 days)."""
+    if not days or days <= 0:
+        return None
+    return now - timedelta(days=days)

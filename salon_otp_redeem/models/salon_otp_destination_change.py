@@ -1,0 +1,115 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..tools import masking, policy
+
+_logger = logging.getLogger(__name__)
+
+WATCHED_FIELDS = ("mobile", "phone", "email")
+
+
+class SalonOtpDestinationChange(models.Model):
+    """A guest's mobile, phone or email changed by someone other than the guest.
+
+    A cashier who puts their own number on a guest's record would receive the
+    guest's codes; for `redeem_otp_destination_hold_hours` after such a change
+    the code also goes to the previous destination, so the guest hears of it.
+    The previous value is kept in clear because it is needed to send; only
+    Point of Sale managers can read it, and the autovacuum blanks it once the
+    watch is over (the masked form stays for the audit).
+    """
+
+    _name = "salon.otp.destination.change"
+    _description = "Guest contact change (redemption codes)"
+    _order = "create_date desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Guest",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    field_name = fields.Selection(
+        [("mobile", "Mobile"), ("phone", "Phone"), ("email", "Email")],
+        string="Field",
+        required=True,
+        readonly=True,
+    )
+    old_value = fields.Char(
+        string="Previous value", readonly=True, groups="point_of_sale.group_pos_manager"
+    )
+    old_value_masked = fields.Char(string="Previous", readonly=True)
+    new_value_masked = fields.Char(string="New", readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Changed by", required=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", readonly=True, index=True, default=lambda self: self.env.company
+    )
+
+    @api.model
+    def _record_changes(self, partners, vals):
+        """Called by res.partner.write before the write, with the new values."""
+        user = self.env.user
+        rows = []
+        for partner in partners:
+            if user.partner_id == partner:
+                continue  # the guest changing their own details is no fraud signal
+            for field_name in WATCHED_FIELDS:
+                if field_name not in vals or field_name not in partner._fields:
+                    continue
+                old = (partner[field_name] or "").strip()
+                new = (vals[field_name] or "").strip()
+                if old == new:
+                    continue
+                kind = "email" if field_name == "email" else "sms"
+                rows.append(
+                    {
+                        "partner_id": partner.id,
+                        "field_name": field_name,
+                        "old_value": old or False,
+                        "old_value_masked": masking.mask_destination(kind, old)
+                        or False,
+                        "new_value_masked": masking.mask_destination(kind, new)
+                        or False,
+                        "user_id": user.id,
+                    }
+                )
+        if rows:
+            self.sudo().create(rows)
+            for row in rows:
+                _logger.info(
+                    "Guest %s: %s changed by %s (redemption codes watch it)",
+                    row["partner_id"],
+                    row["field_name"],
+                    user.login,
+                )
+
+    @api.model
+    def _recent(self, partner, company, now=None):
+        """Changes to this guest's contacts still under watch, newest first."""
+        hours = company.redeem_otp_destination_hold_hours
+        if hours <= 0:
+            return self.browse()
+        now = now or fields.Datetime.now()
+        changes = self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("create_date", ">=", now - timedelta(hours=hours)),
+            ]
+        )
+        return changes.filtered(lambda c: policy.within_hold(c.create_date, now, hours))
+
+    @api.model
+    def _former_values(self, partner, company, now=None):
+        """{field: value before the first watched change}, for fields changed under watch."""
+        former = {}
+        # Oldest last, so that the value before the first change wins.
+        for change in self._recent(partner, company, now).sudo():
+            former[change.field_name] = change.old_value or False
+        return former

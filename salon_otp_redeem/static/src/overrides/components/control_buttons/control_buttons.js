@@ -1,0 +1,33 @@
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import {ControlButtons} from "@point_of_sale/app/screens/product_screen/control_buttons/control_buttons";
+import {_t} from "@web/core/l10n/translation";
+import {patch} from "@web/core/utils/patch";
+
+patch(ControlButtons.prototype, {
+    /** The order spends a protected balance: the guest's code can be asked now. */
+    redeemOtpNeeded() {
+        return Boolean(this.currentOrder?.getRedeemOtpRedemptions().length);
+    },
+    redeemOtpVerified() {
+        return Boolean(this.currentOrder?.hasRedeemOtpAuthorization());
+    },
+    /** Same dialog as the payment screen, ahead of payment. */
+    async onClickVerifyGuest() {
+        const order = this.currentOrder;
+        if (!order) {
+            return;
+        }
+        if (order.hasRedeemOtpAuthorization()) {
+            this.notification.add(
+                _t("The guest's code is already verified for this order."),
+                {
+                    type: "info",
+                }
+            );
+            return;
+        }
+        if (await this.pos.redeemOtpAuthorize(order)) {
+            this.notification.add(_t("Guest verified."), {type: "success"});
+        }
+    },
+});

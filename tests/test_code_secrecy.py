@@ -1,0 +1,180 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A code exists in three places only: the guest's phone, the cashier's
+keyboard and, for a few milliseconds, the server's memory.
+
+One full flow (code asked over HTTP, a wrong code, the right code, the order
+synced, its points confirmed) runs with every logger at DEBUG; afterwards the
+code must be in no log line (SQL included), no sms.sms, mail.mail or
+mail.message row and no column of the challenge, whose hash is an HMAC.
+"""
+
+import re
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.salon_otp_redeem.models.salon_otp_challenge import SECRET_PARAM
+from odoo.addons.salon_otp_redeem.tools import codes
+
+from .log_capture import capture_all_logs
+from .otp_common import RedeemOtpOrderCase
+
+
+@tagged("post_install", "-at_install")
+class TestCodeSecrecy(RedeemOtpOrderCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Eight letters and digits: a string that cannot turn up in a log by
+        # chance, as a six-digit code could inside a timestamp.
+        cls.company.write(
+            {"redeem_otp_alphabet": codes.ALPHANUMERIC, "redeem_otp_code_length": 8}
+        )
+
+    def rpc(self, route, **params):
+        return self.make_jsonrpc_request(f"/salon_otp_redeem/{route}", params)
+
+    def db_rows_containing(self, needle):
+        """Every text column of the tables a code could end up in."""
+        found = []
+        for table in (
+            "sms_sms",
+            "mail_mail",
+            "mail_message",
+            "mail_notification",
+            "salon_otp_challenge",
+            "pos_order",
+            "pos_order_line",
+            "loyalty_history",
+            "ir_logging",
+        ):
+            self.env.cr.execute(
+                """
+                SELECT column_name FROM information_schema.columns
+                 WHERE table_name = %s
+                   AND data_type IN ('text', 'character varying', 'jsonb')
+                """,
+                [table],
+            )
+            columns = [row[0] for row in self.env.cr.fetchall()]
+            for column in columns:
+                self.env.cr.execute(
+                    f'SELECT id FROM "{table}" WHERE "{column}"::text ILIKE %s',  # noqa: S608
+                    [f"%{needle}%"],
+                )
+                found += [(table, column, row[0]) for row in self.env.cr.fetchall()]
+        return found
+
+    def run_flow(self, partner, card, read_code):
+        """Code by route, a wrong code, the right code, sync, points: all logs captured."""
+        self.authenticate(self.env.user.login, self.env.user.login)
+        uuid = self.create_random_uid()
+        with (
+            capture_all_logs() as logs,
+            self.mockSMSGateway(),
+            self.mock_mail_gateway(mail_unlink_sent=True),
+        ):
+            result = self.rpc(
+                "challenge",
+                pos_config_id=self.config.id,
+                partner_id=partner.id,
+                order_uuid=uuid,
+                redemptions=[self.redemption(card, 40.0)],
+            )
+            self.assertNotIn("error", result, result)
+            code = read_code()
+            self.assertEqual(len(code), 8)
+            challenge = self.env["salon.otp.challenge"].browse(result["challenge_id"])
+
+            # While pending, the only trace is an HMAC bound to this challenge.
+            self.env.cr.execute(
+                "SELECT code_hash FROM salon_otp_challenge WHERE id = %s",
+                [challenge.id],
+            )
+            stored = self.env.cr.fetchone()[0]
+            secret = self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM)
+            self.assertEqual(stored, codes.hash_code(secret, challenge.id, code))
+            self.assertNotIn(code, stored)
+            with logs.pause():
+                self.assertEqual(self.db_rows_containing(code), [])
+
+            wrong = "".join("X" if ch != "X" else "Y" for ch in code)
+            refused = self.rpc("verify", challenge_id=challenge.id, code=wrong)
+            self.assertEqual(refused["error"]["code"], "invalid_code")
+            verified = self.rpc("verify", challenge_id=challenge.id, code=code.lower())
+            self.assertEqual(verified.get("state"), "verified", verified)
+
+            order = self.sync(
+                self.order_data(
+                    [(self.service, 1), self.reward_line(card, 40.0)],
+                    partner=partner,
+                    challenge=challenge,
+                    uuid=uuid,
+                )
+            )
+            self.confirm(order, card, 40.0)
+            self.env.flush_all()
+
+        self.assertEqual(challenge.state, "used")
+        self.assertTrue(challenge.points_confirmed)
+        self.assertAlmostEqual(card.points, 110.0)
+        self.assertNoTrace(logs, challenge, code, wrong)
+        return challenge
+
+    def assertNoTrace(self, logs, challenge, code, wrong):
+        # The capture saw the flow (so an empty capture cannot pass) ...
+        self.assertIn("Redemption code sent", logs.text)
+        self.assertIn("Redemption code rejected", logs.text)
+        self.assertIn("Redemption code verified", logs.text)
+        self.assertIn("INSERT INTO", logs.text, "SQL at DEBUG was captured too")
+        # ... and neither the code nor the wrong one typed is anywhere in it.
+        for needle in (code, wrong):
+            leaks = [line[:300] for line in logs.records if needle in line.upper()]
+            self.assertEqual(leaks, [], f"{len(leaks)} log records show a code")
+
+        # Nor in the database, now that everything is flushed.
+        self.assertEqual(self.db_rows_containing(code), [])
+        self.env.cr.execute(
+            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+        )
+        self.assertIsNone(self.env.cr.fetchone()[0], "a verified code keeps no hash")
+        for model, field in (
+            ("sms.sms", "body"),
+            ("mail.mail", "body_html"),
+            ("mail.message", "body"),
+        ):
+            self.assertFalse(
+                self.env[model].sudo().search([(field, "ilike", code)]),
+                f"{model} keeps the code",
+            )
+        self.env.cr.execute(
+            "SELECT * FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+        )
+        row = self.env.cr.fetchone()
+        self.assertFalse([value for value in row if code in str(value)])
+
+    def test_texted_code_leaves_no_trace(self):
+        challenge = self.run_flow(self.guest, self.ewallet_card, self.last_code)
+        self.assertEqual(challenge.channel, "sms")
+
+    def test_emailed_code_leaves_no_trace(self):
+        self.company.redeem_otp_channel_sequence = "email"
+        card = self.env["loyalty.card"].create(
+            {
+                "program_id": self.ewallet.id,
+                "partner_id": self.other_guest.id,
+                "points": 150.0,
+            }
+        )
+
+        def read_code():
+            self.assertEqual(len(self._mails), 1)
+            match = re.search(
+                r"letter-spacing: 4px;\">\s*([0-9A-Z]{4,10})\s*<",
+                self._mails[0]["body"],
+            )
+            self.assertTrue(match, "no code in the mail")
+            return match.group(1)
+
+        challenge = self.run_flow(self.other_guest, card, read_code)
+        self.assertEqual(challenge.channel, "email")
+        self.assertTrue(self.emails, "the mail went out through SMTP")

@@ -1,0 +1,143 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Channels, protection defaults and the fingerprint that binds a code to a redemption."""
+
+import pytest
+
+from odoo.addons.salon_otp_redeem.tools import policy
+
+
+def test_parse_channel_sequence():
+    assert policy.parse_channel_sequence("sms,email") == ("sms", "email")
+    assert policy.parse_channel_sequence(" SMS , WhatsApp ,email ") == (
+        "sms",
+        "whatsapp",
+        "email",
+    )
+    assert policy.parse_channel_sequence("email,,sms,") == ("email", "sms")
+    assert policy.parse_channel_sequence(policy.DEFAULT_CHANNEL_SEQUENCE) == (
+        "sms",
+        "email",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "at least one channel"),
+        (None, "at least one channel"),
+        (False, "at least one channel"),
+        ("   ", "at least one channel"),
+        (",,", "at least one channel"),
+        ("sms,fax", "unknown channel 'fax'"),
+        ("telegram", "unknown channel"),
+        ("sms,email,SMS", "listed twice"),
+        ("sms;email", "unknown channel"),
+    ],
+)
+def test_parse_channel_sequence_errors(value, message):
+    with pytest.raises(ValueError, match=message):
+        policy.parse_channel_sequence(value)
+
+
+def test_channel_order():
+    sequence = ("sms", "whatsapp", "email")
+    assert policy.channel_order(sequence) == sequence
+    assert policy.channel_order(sequence, "email") == ("email", "sms", "whatsapp")
+    assert policy.channel_order(sequence, "sms") == sequence
+    # A channel the company does not allow is never added by the cashier's choice.
+    assert policy.channel_order(("sms", "email"), "whatsapp") == ("sms", "email")
+    assert policy.channel_order(("sms", "email"), None) == ("sms", "email")
+
+
+def test_default_protection():
+    for program_type in ("loyalty", "ewallet", "coupons", "next_order_coupons"):
+        assert policy.default_protection(program_type)
+    for program_type in ("promotion", "promo_code", "buy_x_get_y", "gift_card"):
+        assert not policy.default_protection(program_type)
+    assert not policy.PROTECTED_BY_DEFAULT & policy.NEVER_PROTECTED
+
+
+def test_normalize_redemptions_sums_sorts_and_rounds():
+    lines = [
+        {"card_id": 9, "program_id": 2, "points": 10.004},
+        {"card_id": 3, "program_id": 1, "points": 5},
+        {"card_id": 9, "program_id": 2, "points": "2.5"},
+        {"card_id": None, "program_id": 4, "points": 1},
+        {"card_id": 0, "program_id": 4, "points": 2},
+        {"card_id": 5, "program_id": 1, "points": 0},  # nothing spent: left out
+        {"card_id": 6, "program_id": 1},
+    ]
+    assert policy.normalize_redemptions(lines) == (
+        (0, 4, 3.0),
+        (3, 1, 5.0),
+        (9, 2, 12.5),
+    )
+
+
+def test_normalize_redemptions_ignores_line_order():
+    lines = [
+        {"card_id": 1, "program_id": 1, "points": 10},
+        {"card_id": 2, "program_id": 2, "points": 20},
+    ]
+    assert policy.normalize_redemptions(lines) == policy.normalize_redemptions(
+        lines[::-1]
+    )
+
+
+def test_normalize_redemptions_needs_a_program():
+    with pytest.raises(KeyError):
+        policy.normalize_redemptions([{"card_id": 1, "points": 1}])
+
+
+BASE = [{"card_id": 11, "program_id": 3, "points": 40.0}]
+
+
+def test_fingerprint_is_stable():
+    first = policy.fingerprint(5, "uuid-1", BASE)
+    assert first == policy.fingerprint(5, "uuid-1", [dict(BASE[0])])
+    assert len(first) == 64
+    # Split lines with the same total are the same redemption.
+    split = [
+        {"card_id": 11, "program_id": 3, "points": 15.0},
+        {"card_id": 11, "program_id": 3, "points": 25.0},
+    ]
+    assert policy.fingerprint(5, "uuid-1", split) == first
+    # Below the precision, nothing changed.
+    tiny = [{"card_id": 11, "program_id": 3, "points": 40.001}]
+    assert policy.fingerprint(5, "uuid-1", tiny) == first
+
+
+@pytest.mark.parametrize(
+    ("partner", "order", "lines"),
+    [
+        (
+            5,
+            "uuid-1",
+            [{"card_id": 11, "program_id": 3, "points": 40.01}],
+        ),  # points grow
+        (5, "uuid-1", [{"card_id": 11, "program_id": 3, "points": 90.0}]),
+        (5, "uuid-1", [{"card_id": 11, "program_id": 3, "points": 39.0}]),  # or shrink
+        (
+            5,
+            "uuid-1",
+            [{"card_id": 12, "program_id": 3, "points": 40.0}],
+        ),  # another card
+        (
+            5,
+            "uuid-1",
+            [{"card_id": 11, "program_id": 4, "points": 40.0}],
+        ),  # another program
+        (5, "uuid-2", BASE),  # another order
+        (6, "uuid-1", BASE),  # another guest
+        (
+            5,
+            "uuid-1",
+            [*BASE, {"card_id": 12, "program_id": 4, "points": 1.0}],
+        ),  # one more
+        (5, "uuid-1", []),
+    ],
+)
+def test_fingerprint_changes_with_the_redemption(partner, order, lines):
+    assert policy.fingerprint(partner, order, lines) != policy.fingerprint(
+        5, "uuid-1", BASE
+    )

@@ -1,0 +1,350 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The POS seam, in a browser: the payment-screen code dialog, end to end.
+
+Codes go through the real routes and Odoo's real `sms` path; only the IAP
+call is replaced (`MockSMS.mockSMSGateway`). The tours never know a code in
+advance: a small local HTTP server serves the SMS bodies the mock captured,
+and the tour reads the code there, as the guest would read their phone.
+
+Screenshots of the dialog for the README are taken on the tour's request
+(a console message) and written to ``docs/`` (or $SALON_OTP_SCREENSHOT_DIR).
+"""
+
+import base64
+import json
+import os
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from odoo.addons.sms.tests.common import MockSMS
+
+SCREENSHOT_PREFIX = "salon_otp_screenshot:"
+SCREENSHOT_DIR = Path(
+    os.environ.get("SALON_OTP_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[1] / "docs"
+)
+OVERRIDE_CODE = "740519"
+GUEST_NAME = "Camille Martin"
+
+
+class _Outbox:
+    """Serves, on 127.0.0.1 and a free port, the SMS the gateway mock captured."""
+
+    def __init__(self, messages):
+        self._messages = messages
+        outbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _headers(self, status=200):
+                self.send_response(status)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Access-Control-Allow-Headers", "*")
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+
+            def do_OPTIONS(self):  # noqa: N802 - http.server's naming
+                self._headers(204)
+
+            def do_GET(self):  # noqa: N802
+                body = json.dumps(
+                    [{"body": sms["body"]} for sms in outbox._messages()]
+                ).encode()
+                self._headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/outbox"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@tagged("post_install", "-at_install")
+class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
+    test_module = "salon_otp_redeem"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        env["loyalty.program"].search([]).write({"active": False})
+        env.ref("loyalty.ewallet_product_50").write({"active": True})
+        env.ref("loyalty.gift_card_product_50").write({"active": True})
+        cls.company = cls.main_pos_config.company_id
+        cls.company.write(
+            {
+                "redeem_otp_enabled": True,
+                "redeem_otp_channel_sequence": "sms",
+                "redeem_otp_code_length": 6,
+                "redeem_otp_alphabet": "numeric",
+                "redeem_otp_validity_minutes": 5,
+                "redeem_otp_max_attempts": 5,
+                "redeem_otp_resend_seconds": 30,
+            }
+        )
+        cls.guest = env["res.partner"].create(
+            {
+                "name": GUEST_NAME,
+                "mobile": "+33612345678",
+                "country_id": env.ref("base.fr").id,
+            }
+        )
+        cls.haircut = env["product.product"].create(
+            {
+                "name": "Salon Haircut",
+                "type": "service",
+                "list_price": 50.0,
+                "taxes_id": [(6, 0, [])],
+                "available_in_pos": True,
+            }
+        )
+        Program = env["loyalty.program"]
+        cls.ewallet = Program.browse(Program.create_from_template("ewallet")["res_id"])
+        cls.ewallet.name = "Client credit"
+        cls.ewallet_card = env["loyalty.card"].create(
+            {"program_id": cls.ewallet.id, "partner_id": cls.guest.id, "points": 100.0}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.main_pos_config.write(
+            {"tax_regime_selection": False, "use_pricelist": False}
+        )
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    @contextmanager
+    def _screenshots(self):
+        """Take a PNG when the tour logs `salon_otp_screenshot:<name>`, then tell it."""
+        original = ChromeBrowser._handle_console
+
+        def take(browser, name):
+            future = browser._websocket_send(
+                "Page.captureScreenshot", params={"format": "png"}, with_future=True
+            )
+
+            def done(result):
+                try:
+                    data = result.result(timeout=0)["data"]
+                    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+                    (SCREENSHOT_DIR / f"{name}.png").write_bytes(base64.b64decode(data))
+                finally:
+                    browser._websocket_send(
+                        "Runtime.evaluate",
+                        params={
+                            "expression": f"window.salonOtpShotDone = {json.dumps(name)}"
+                        },
+                    )
+
+            future.add_done_callback(done)
+
+        def handle_console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002
+            if type == "log" and args:
+                message = str(browser._from_remoteobject(args[0]))
+                if message.startswith(SCREENSHOT_PREFIX):
+                    take(browser, message[len(SCREENSHOT_PREFIX) :].strip())
+            return original(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            yield
+
+    def start_otp_tour(self, tour_name, config=None, **kwargs):
+        """`start_pos_tour` with the SMS mock and the outbox URL given to the tour."""
+        url_path = self._get_url(pos_config=config)
+        options = {
+            "stepDelay": 0,
+            "keepWatchBrowser": False,
+            "debug": False,
+            "startUrl": url_path,
+            "delayToCheckUndeterminisms": 0,
+        }
+        with (
+            self.mockSMSGateway(),
+            _Outbox(lambda: list(self._sms)) as outbox,
+            self._screenshots(),
+        ):
+            code = (
+                f"window.salonOtpOutbox = {json.dumps(outbox.url)}; "
+                f"odoo.startTour({json.dumps(tour_name)}, {json.dumps(options)});"
+            )
+            self.start_tour(url_path, tour_name, login="pos_user", code=code, **kwargs)
+        return self._sms
+
+    @staticmethod
+    def codes(sent):
+        """The code messages among what was sent (balance notices follow a redemption)."""
+        return [sms for sms in sent if "is your code" in sms["body"]]
+
+    def challenges(self):
+        return (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search([("partner_id", "=", self.guest.id)], order="id")
+        )
+
+    def last_order(self):
+        return self.env["pos.order"].search(
+            [("config_id", "=", self.main_pos_config.id)], order="id desc", limit=1
+        )
+
+    # ------------------------------------------------------------------
+    # Tours
+    # ------------------------------------------------------------------
+    def test_01_ewallet_payment_with_code(self):
+        sent = self.codes(self.start_otp_tour("SalonOtpEWalletTour"))
+        self.assertEqual(len(sent), 1, "one code was sent")
+        self.assertEqual(sent[0]["number"], "+33612345678")
+        order = self.last_order()
+        self.assertEqual(order.state, "paid")
+        challenge = order.redeem_otp_challenge_id
+        self.assertTrue(challenge, "the order carries the verified challenge")
+        self.assertEqual(challenge.state, "used")
+        self.assertEqual(challenge.method, "code")
+        self.assertEqual(challenge.pos_order_id, order)
+        self.assertTrue(challenge.points_confirmed)
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+        self.assertTrue((SCREENSHOT_DIR / "otp-dialog-sent.png").exists())
+
+    def test_02_wrong_code_then_right_code(self):
+        sent = self.codes(self.start_otp_tour("SalonOtpWrongCodeTour"))
+        self.assertEqual(len(sent), 1)
+        challenge = self.challenges()
+        self.assertEqual(len(challenge), 1)
+        self.assertEqual(challenge.attempt_count, 1, "the wrong code was counted")
+        self.assertEqual(challenge.state, "used")
+        self.assertEqual(self.last_order().redeem_otp_challenge_id, challenge)
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+        self.assertTrue((SCREENSHOT_DIR / "otp-dialog-wrong-code.png").exists())
+
+    def test_03_resend_voids_the_first_code(self):
+        self.company.redeem_otp_resend_seconds = 0
+        sent = self.codes(self.start_otp_tour("SalonOtpResendTour"))
+        self.assertEqual(len(sent), 2, "a second code was sent")
+        first, second = self.challenges()
+        self.assertEqual(first.state, "superseded")
+        self.assertEqual(second.state, "used")
+        self.assertEqual(second.attempt_count, 1, "the first code was refused")
+        self.assertEqual(self.last_order().redeem_otp_challenge_id, second)
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+
+    def test_04_override_code_with_reason(self):
+        self.main_pos_config.redeem_otp_allow_override = True
+        self.main_pos_config.set_redeem_otp_override_code(OVERRIDE_CODE)
+        self.start_otp_tour("SalonOtpOverrideTour")
+        challenge = self.challenges()
+        self.assertEqual(len(challenge), 1)
+        self.assertEqual(challenge.method, "override")
+        self.assertEqual(challenge.state, "used")
+        self.assertEqual(challenge.override_user_id, self.pos_user)
+        self.assertEqual(challenge.override_reason, "Guest's phone is out of battery")
+        overrides = (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search_count(
+                [
+                    ("pos_config_id", "=", self.main_pos_config.id),
+                    ("method", "=", "override"),
+                ]
+            )
+        )
+        self.assertEqual(overrides, 1, "the override counts against the daily limit")
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+        self.assertTrue((SCREENSHOT_DIR / "otp-dialog-override.png").exists())
+
+    def test_05_gift_card_needs_no_code(self):
+        Program = self.env["loyalty.program"]
+        gift_cards = Program.browse(Program.create_from_template("gift_card")["res_id"])
+        card = self.env["loyalty.card"].create(
+            {"program_id": gift_cards.id, "code": "044123456", "points": 100.0}
+        )
+        sent = self.codes(self.start_otp_tour("SalonOtpGiftCardTour"))
+        self.assertFalse(sent)
+        self.assertFalse(self.challenges())
+        self.assertEqual(self.last_order().state, "paid")
+        self.assertAlmostEqual(card.points, 50.0)
+
+    def test_06_center_without_codes(self):
+        self.company.redeem_otp_enabled = False
+        sent = self.codes(self.start_otp_tour("SalonOtpOffTour"))
+        self.assertFalse(sent)
+        self.assertFalse(self.challenges())
+        self.assertEqual(self.last_order().state, "paid")
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+
+    def test_07_redemption_changed_after_verification(self):
+        self.company.redeem_otp_resend_seconds = 0
+        sent = self.codes(self.start_otp_tour("SalonOtpChangedAfterVerifyTour"))
+        self.assertEqual(len(sent), 2, "the grown redemption needed a new code")
+        first, second = self.challenges()
+        self.assertEqual(first.state, "superseded")
+        self.assertEqual(second.state, "used")
+        self.assertAlmostEqual(second.points_total, 100.0)
+        self.assertEqual(self.last_order().redeem_otp_challenge_id, second)
+        self.assertAlmostEqual(self.ewallet_card.points, 0.0)
+
+    def test_08_sync_refused_keeps_the_order(self):
+        Challenge = type(self.env["salon.otp.challenge"])
+        mark_verified = Challenge._redeem_otp_mark_verified
+
+        def expire_at_once(challenge, now, method):
+            # The authorization runs out between the dialog and the sync.
+            mark_verified(challenge, now, method)
+            challenge.write({"expires_at": now - timedelta(seconds=1)})
+
+        with patch.object(Challenge, "_redeem_otp_mark_verified", expire_at_once):
+            self.start_otp_tour("SalonOtpSyncRefusedTour")
+        challenge = self.challenges()
+        self.assertEqual(len(challenge), 1)
+        self.assertEqual(challenge.state, "verified", "never used")
+        self.assertFalse(
+            self.env["pos.order"].search(
+                [("config_id", "=", self.main_pos_config.id), ("state", "!=", "draft")]
+            ),
+            "the refused order was not saved as paid",
+        )
+        self.assertAlmostEqual(self.ewallet_card.points, 100.0)
+        self.assertLess(challenge.expires_at, fields.Datetime.now())
+
+    def test_09_phone_sized_screen(self):
+        self.browser_size = "390x844"
+        self.touch_enabled = True
+        sent = self.codes(self.start_otp_tour("SalonOtpMobileTour"))
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(self.last_order().redeem_otp_challenge_id.state, "used")
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+        self.assertTrue((SCREENSHOT_DIR / "otp-dialog-mobile.png").exists())
+
+    def test_10_offline_keeps_the_order(self):
+        sent = self.codes(self.start_otp_tour("SalonOtpOfflineTour"))
+        self.assertFalse(sent)
+        self.assertFalse(self.challenges())
+        self.assertFalse(
+            self.env["pos.order"].search(
+                [("config_id", "=", self.main_pos_config.id), ("state", "!=", "draft")]
+            )
+        )
+        self.assertAlmostEqual(self.ewallet_card.points, 100.0)
