@@ -217,6 +217,18 @@ class TestDemoData(TransactionCase):
         reward = program.reward_ids
         self.assertEqual((reward.discount_mode, reward.discount), ("percent", 10))
         self.assertEqual(reward.discount_applicability, "order")
+        self.assertTrue(program.redeem_otp_membership_only)
+
+    def test_protection_defaults(self):
+        """Guests' money is protected out of the box; gift cards never are."""
+        for xmlid in (
+            "demo_program_loyalty",
+            "demo_program_ewallet",
+            "demo_program_blow_dry_package",
+            "demo_program_spring_coupon",
+        ):
+            self.assertTrue(self.ref(xmlid).redeem_otp_required, xmlid)
+        self.assertFalse(self.ref("demo_program_gift_card").redeem_otp_required)
 
     def test_gift_card_program(self):
         program = self.ref("demo_program_gift_card")

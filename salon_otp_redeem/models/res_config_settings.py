@@ -61,16 +61,21 @@ class ResConfigSettings(models.TransientModel):
     pos_redeem_otp_override_set = fields.Boolean(
         related="pos_config_id.redeem_otp_override_set"
     )
+    # Not stored: a transient row (and its INSERT) would hold the clear code.
+    # The inverse hashes it onto the center as soon as the settings are saved.
     pos_redeem_otp_new_override_code = fields.Char(
         string="New override code",
+        compute="_compute_pos_redeem_otp_new_override_code",
+        inverse="_inverse_pos_redeem_otp_new_override_code",
+        store=False,
         help="Typed once, stored hashed; it can never be read back.",
     )
 
-    def set_values(self):
-        super().set_values()
-        if self.pos_redeem_otp_new_override_code and self.pos_config_id:
-            self.pos_config_id.set_redeem_otp_override_code(
-                self.pos_redeem_otp_new_override_code
-            )
-            # A transient row would otherwise keep the clear code until the vacuum.
-            self.pos_redeem_otp_new_override_code = False
+    def _compute_pos_redeem_otp_new_override_code(self):
+        self.pos_redeem_otp_new_override_code = False
+
+    def _inverse_pos_redeem_otp_new_override_code(self):
+        for settings in self:
+            code = settings.pos_redeem_otp_new_override_code
+            if code and settings.pos_config_id:
+                settings.pos_config_id.set_redeem_otp_override_code(code)

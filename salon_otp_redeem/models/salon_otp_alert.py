@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..tools import policy
-from .salon_otp_sender import SendFailure
 
 _logger = logging.getLogger(__name__)
 
@@ -141,46 +140,24 @@ class SalonOtpAlert(models.AbstractModel):
     @api.model
     def _redeem_otp_notify_override(self, challenge):
         """Tell the guest a staff override spent their balance, on the first channel that works."""
-        sender = self.env["salon.otp.sender"]
-        company = challenge.company_id
-        partner = challenge.partner_id
-        for channel in company._redeem_otp_channels():
-            if channel == "whatsapp":
-                continue  # needs pre-approved templates; see salon.otp.notice
-            destination, _why = sender._destination(partner, channel, company)
-            if not destination:
-                continue
-            try:
-                if channel == "sms":
-                    template = self.env.ref(
-                        "salon_otp_redeem.sms_template_redeem_override"
-                    )
-                    body = sender._render_sms(template, challenge, {})
-                    sender._send_sms_now(destination, body, partner)
-                else:
-                    template = self.env.ref(
-                        "salon_otp_redeem.mail_template_redeem_override"
-                    )
-                    sender._send_mail_now(template, challenge, destination, {})
-            except SendFailure as exc:
-                _logger.info(
-                    "Override notice for challenge %s not sent by %s: %s",
-                    challenge.id,
-                    channel,
-                    exc,
-                )
-                continue
-            except Exception:  # noqa: BLE001 - a notice never undoes the override
-                _logger.exception(
-                    "Override notice for challenge %s failed", challenge.id
-                )
-                return None
-            _logger.info(
-                "Override notice for challenge %s sent by %s", challenge.id, channel
+        try:
+            channel = self.env["salon.otp.sender"]._send_notice(
+                challenge.partner_id,
+                challenge.company_id,
+                challenge,
+                {
+                    "sms": "salon_otp_redeem.sms_template_redeem_override",
+                    "email": "salon_otp_redeem.mail_template_redeem_override",
+                },
+                {},
+                f"Override notice for challenge {challenge.id}",
             )
-            return channel
-        _logger.warning(
-            "Override notice for challenge %s: no channel reached the guest",
-            challenge.id,
-        )
-        return None
+        except Exception:  # noqa: BLE001 - a notice never undoes the override
+            _logger.exception("Override notice for challenge %s failed", challenge.id)
+            return None
+        if not channel:
+            _logger.warning(
+                "Override notice for challenge %s: no channel reached the guest",
+                challenge.id,
+            )
+        return channel

@@ -3,8 +3,6 @@ import logging
 
 from odoo import api, models
 
-from .salon_otp_sender import SendFailure
-
 _logger = logging.getLogger(__name__)
 
 
@@ -35,36 +33,14 @@ class SalonOtpNotice(models.AbstractModel):
 
     @api.model
     def _send_notice(self, card, partner, company, context):
-        sender = self.env["salon.otp.sender"]
-        partner = card.partner_id or partner
-        for channel in company._redeem_otp_channels():
-            if channel == "whatsapp":
-                # WhatsApp outside a conversation needs pre-approved templates;
-                # the authentication template cannot carry a balance.
-                continue
-            destination, _why = sender._destination(partner, channel, company)
-            if not destination:
-                continue
-            try:
-                if channel == "sms":
-                    template = self.env.ref(
-                        "salon_otp_redeem.sms_template_redeem_notice"
-                    )
-                    body = sender._render_sms(template, card, context)
-                    sender._send_sms_now(destination, body, partner)
-                else:
-                    template = self.env.ref(
-                        "salon_otp_redeem.mail_template_redeem_notice"
-                    )
-                    sender._send_mail_now(template, card, destination, context)
-            except SendFailure as exc:
-                _logger.info(
-                    "Balance notice for card %s not sent by %s: %s",
-                    card.id,
-                    channel,
-                    exc,
-                )
-                continue
-            _logger.info("Balance notice for card %s sent by %s", card.id, channel)
-            return channel
-        return None
+        return self.env["salon.otp.sender"]._send_notice(
+            card.partner_id or partner,
+            company,
+            card,
+            {
+                "sms": "salon_otp_redeem.sms_template_redeem_notice",
+                "email": "salon_otp_redeem.mail_template_redeem_notice",
+            },
+            context,
+            f"Balance notice for card {card.id}",
+        )

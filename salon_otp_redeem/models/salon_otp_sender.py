@@ -259,7 +259,8 @@ class SalonOtpSender(models.AbstractModel):
             raise SendFailure(labels.get(failure) or failure or state)
 
     @api.model
-    def _send_mail_now(self, template, record, email, add_context, force_send=True):
+    def _render_mail(self, template, record, add_context):
+        """Subject and body of a mail template, in the guest's language."""
         template = template.sudo()
         lang = template._render_lang(record.ids)[record.id]
         template = template.with_context(lang=lang)
@@ -269,6 +270,40 @@ class SalonOtpSender(models.AbstractModel):
         body = template._render_field(
             "body_html", record.ids, add_context=add_context, compute_lang=False
         )[record.id]
+        return subject, body
+
+    @api.model
+    def _send_notice(self, partner, company, record, templates, add_context, what):
+        """Send a message that holds no secret on the first channel that works.
+
+        `templates` maps "sms" and "email" to template xml ids. WhatsApp is
+        skipped: outside a conversation it needs pre-approved templates, and
+        the authentication template cannot carry a balance. Returns the channel
+        used, or None.
+        """
+        for channel in company._redeem_otp_channels():
+            if channel not in templates:
+                continue
+            destination, _why = self._destination(partner, channel, company)
+            if not destination:
+                continue
+            template = self.env.ref(templates[channel])
+            try:
+                if channel == "sms":
+                    body = self._render_sms(template, record, add_context)
+                    self._send_sms_now(destination, body, partner)
+                else:
+                    self._send_mail_now(template, record, destination, add_context)
+            except SendFailure as exc:
+                _logger.info("%s not sent by %s: %s", what, channel, exc)
+                continue
+            _logger.info("%s sent by %s", what, channel)
+            return channel
+        return None
+
+    @api.model
+    def _send_mail_now(self, template, record, email, add_context, force_send=True):
+        subject, body = self._render_mail(template, record, add_context)
         company = record.company_id
         mail = (
             self.env["mail.mail"]
@@ -335,15 +370,7 @@ class SalonOtpSender(models.AbstractModel):
     @api.model
     def _send_secret_mail(self, template, record, email, add_context):
         """Render and send one mail through ir.mail_server, with no mail.mail row."""
-        template = template.sudo()
-        lang = template._render_lang(record.ids)[record.id]
-        template = template.with_context(lang=lang)
-        subject = template._render_field(
-            "subject", record.ids, add_context=add_context
-        )[record.id]
-        body = template._render_field(
-            "body_html", record.ids, add_context=add_context, compute_lang=False
-        )[record.id]
+        subject, body = self._render_mail(template, record, add_context)
         mail_server = self.env["ir.mail_server"].sudo()
         message = mail_server.build_email(
             email_from=record.company_id.email_formatted

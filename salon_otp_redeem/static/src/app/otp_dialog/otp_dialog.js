@@ -185,6 +185,11 @@ export class RedeemOtpDialog extends Component {
     }
     get sentText() {
         const challenge = this.state.challenge;
+        if (challenge.override_only) {
+            return _t(
+                "No code was sent: the guest's contact details were changed recently by staff. Only the center's override code can authorize this redemption."
+            );
+        }
         return _t("Code sent by %(channel)s to %(destination)s", {
             channel: this.channelLabel(challenge.channel),
             destination: challenge.destination || "",
@@ -315,6 +320,20 @@ export class RedeemOtpDialog extends Component {
             channel: this.state.channel,
         });
         if (!result) {
+            const error = this.state.error;
+            if (error?.override_only && error.challenge_id && this.allowOverride) {
+                // The guest's contact changed recently: the server keeps the
+                // challenge open for the override path only.
+                Object.assign(this.state, {
+                    challenge: {
+                        challenge_id: error.challenge_id,
+                        override_only: true,
+                        code_length: this.codeLength,
+                    },
+                    override: true,
+                });
+                return;
+            }
             if (["not_protected", "otp_disabled"].includes(this.state.error?.code)) {
                 // The server's rules (e.g. a minimum amount) need no code for
                 // this order: let the validation go on without one.
