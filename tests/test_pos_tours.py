@@ -348,3 +348,25 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
             )
         )
         self.assertAlmostEqual(self.ewallet_card.points, 100.0)
+
+    def test_11_contact_changed_by_staff_leaves_only_the_override(self):
+        self.main_pos_config.redeem_otp_allow_override = True
+        self.main_pos_config.set_redeem_otp_override_code(OVERRIDE_CODE)
+        lea = self.env["res.partner"].create(
+            {"name": "Léa Dubois", "country_id": self.env.ref("base.fr").id}
+        )
+        card = self.env["loyalty.card"].create(
+            {"program_id": self.ewallet.id, "partner_id": lea.id, "points": 100.0}
+        )
+        # Staff sets a mobile on a guest who had none: nothing to confirm it with.
+        lea.with_user(self.env.ref("base.user_admin")).write({"mobile": "+33698765432"})
+        sent = self.codes(self.start_otp_tour("SalonOtpOverrideOnlyTour"))
+        self.assertFalse(sent, "no code goes to a number staff just set")
+        challenge = (
+            self.env["salon.otp.challenge"].sudo().search([("partner_id", "=", lea.id)])
+        )
+        self.assertEqual(len(challenge), 1)
+        self.assertEqual(challenge.method, "override")
+        self.assertEqual(challenge.state, "used")
+        self.assertTrue(challenge.risk_destination_changed)
+        self.assertAlmostEqual(card.points, 50.0)

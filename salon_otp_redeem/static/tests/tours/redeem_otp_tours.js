@@ -229,3 +229,39 @@ registry.category("web_tour.tours").add("SalonOtpOfflineTour", {
             Otp.setOffline(false),
         ].flat(),
 });
+
+/**
+ * The guest's mobile was just set by staff and there was none before: no code
+ * goes to the new number, and the dialog offers the override path only.
+ */
+registry.category("web_tour.tours").add("SalonOtpOverrideOnlyTour", {
+    steps: () =>
+        [
+            start(),
+            Otp.selectGuest("Léa Dubois"),
+            ProductScreen.addOrderline("Salon Haircut", "1"),
+            Otp.payWithEWallet(),
+            PosLoyalty.orderTotalIs("0.00"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickValidate(),
+            Otp.isShown("Léa Dubois"),
+            Otp.clickButton("Send code"),
+            {
+                content: "no code was sent: only the override remains",
+                trigger:
+                    '.o_salon_otp_dialog .o_salon_otp_sent:contains("Only the center\'s override code")',
+            },
+            {
+                trigger: '.o_salon_otp_dialog input[name="otp_override_code"]',
+                run: "edit 740519",
+            },
+            {
+                trigger: '.o_salon_otp_dialog textarea[name="otp_override_reason"]',
+                run: "edit Mobile number updated at the desk today",
+            },
+            Otp.clickButton("Verify"),
+            Otp.isClosed(),
+            ReceiptScreen.isShown(),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
