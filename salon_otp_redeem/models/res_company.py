@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -146,6 +148,23 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("Redemption code limits, delays and amounts cannot be negative.")
                 )
+
+    def _redeem_otp_tz(self):
+        """The salon's time zone: its days (override caps, expiry) start at its midnight.
+
+        The company has no time zone of its own; its partner's, else one of its
+        users', else UTC.
+        """
+        self.ensure_one()
+        tz_name = (
+            self.partner_id.tz
+            or self.env["res.users"]
+            .sudo()
+            .search([("company_id", "=", self.id), ("tz", "!=", False)], limit=1)
+            .tz
+            or "UTC"
+        )
+        return pytz.timezone(tz_name)
 
     def _redeem_otp_channels(self):
         self.ensure_one()

@@ -3,6 +3,8 @@ import json
 import logging
 from datetime import timedelta
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -633,17 +635,7 @@ class SalonOtpChallenge(models.Model):
 
         A salon's day starts at its own midnight, not the server's.
         """
-        import pytz
-
-        tz_name = (
-            company.partner_id.tz
-            or self.env["res.users"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("tz", "!=", False)], limit=1)
-            .tz
-            or "UTC"
-        )
-        tz = pytz.timezone(tz_name)
+        tz = company._redeem_otp_tz()
         local_now = pytz.utc.localize(now).astimezone(tz)
         local_midnight = tz.localize(
             local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)

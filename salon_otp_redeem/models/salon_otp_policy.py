@@ -40,16 +40,8 @@ class SalonOtpPolicy(models.AbstractModel):
     @api.model
     def _redeem_otp_today(self, company):
         """Today's date where the salon is: a card expires at the salon's midnight."""
-        tz_name = (
-            company.partner_id.tz
-            or self.env["res.users"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("tz", "!=", False)], limit=1)
-            .tz
-            or "UTC"
-        )
         now = pytz.utc.localize(fields.Datetime.now())
-        return now.astimezone(pytz.timezone(tz_name)).date()
+        return now.astimezone(company._redeem_otp_tz()).date()
 
     @api.model
     def _redeem_otp_expired_cards(self, cards, company):
