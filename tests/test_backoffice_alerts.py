@@ -176,7 +176,7 @@ class TestGuestLanguage(BackofficeCase):
         """fr.po and es.po load, and the guest-facing templates speak French and Spanish."""
         for lang, expected in (
             ("fr_FR", "dérogation du personnel"),
-            ("es_ES", "autorización"),
+            ("es_ES", "excepción del personal"),
         ):
             with self.subTest(lang=lang):
                 self.env["res.lang"]._activate_lang(lang)

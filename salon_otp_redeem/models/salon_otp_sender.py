@@ -238,10 +238,10 @@ class SalonOtpSender(models.AbstractModel):
 
     @api.model
     def _send_sms_now(self, number, body, partner):
-        """Send through the configured SMS gateway at once, then delete the row.
+        """Send a notice through `sms.sms` at once, so a failure can fall back.
 
-        The `sms.sms` row holds the body in clear until the gateway answers;
-        it is deleted whatever the outcome, so no code outlives the request.
+        Only for messages without a secret (codes use `_send_secret_sms`); the
+        row is deleted afterwards all the same: a balance is personal data.
         """
         sms = (
             self.env["sms.sms"]
@@ -302,7 +302,8 @@ class SalonOtpSender(models.AbstractModel):
         return None
 
     @api.model
-    def _send_mail_now(self, template, record, email, add_context, force_send=True):
+    def _send_mail_now(self, template, record, email, add_context):
+        """Send a notice through `mail.mail` at once (no secret in it: see `_send_secret_mail`)."""
         subject, body = self._render_mail(template, record, add_context)
         company = record.company_id
         mail = (
@@ -320,15 +321,13 @@ class SalonOtpSender(models.AbstractModel):
                 }
             )
         )
-        if not force_send:
-            return
         try:
             mail.send(raise_exception=False)
             mail = mail.exists()
             state = mail.state if mail else "sent"
             failure = mail.failure_reason if mail else None
         finally:
-            # A failed mail keeps its body for retries: not with a code in it.
+            # A failed mail would stay queued for retries; the notice is not retried.
             mail.exists().unlink()
         if state == "exception":
             raise SendFailure(failure or _("the mail server refused the message"))
