@@ -17,11 +17,7 @@ class LoyaltyCard(models.Model):
     )
 
     def _compute_redeem_otp_challenge_count(self):
-        counts = dict(
-            self.env["salon.otp.challenge"]._read_group(
-                [("card_ids", "in", self.ids)], ["card_ids"], ["__count"]
-            )
-        )
+        counts = self.env["salon.otp.challenge"]._redeem_otp_counts("card_ids", self)
         for card in self:
             card.redeem_otp_challenge_count = counts.get(card, 0)
 

@@ -12,11 +12,7 @@ class ResPartner(models.Model):
     )
 
     def _compute_redeem_otp_challenge_count(self):
-        counts = dict(
-            self.env["salon.otp.challenge"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
+        counts = self.env["salon.otp.challenge"]._redeem_otp_counts("partner_id", self)
         for partner in self:
             partner.redeem_otp_challenge_count = counts.get(partner, 0)
 

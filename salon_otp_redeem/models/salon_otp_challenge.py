@@ -158,6 +158,14 @@ class SalonOtpChallenge(models.Model):
                 or challenge.state == "locked"
             )
 
+    @api.model
+    def _redeem_otp_counts(self, field_name, records):
+        """Authorizations per guest or per card, for their smart buttons (one query)."""
+        groups = self._read_group(
+            [(field_name, "in", records.ids)], [field_name], ["__count"]
+        )
+        return dict(groups)
+
     @api.depends("partner_id", "create_date")
     def _compute_display_name(self):
         for challenge in self:
