@@ -1,2 +1,2 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import controllers, models, tools  # noqa: F401
+from . import controllers, models, tools, wizards  # noqa: F401

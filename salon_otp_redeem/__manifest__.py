@@ -29,6 +29,7 @@
         "views/res_config_settings_whatsapp_views.xml",
         "views/loyalty_program_views.xml",
         "views/salon_otp_challenge_views.xml",
+        "views/salon_otp_setting_change_views.xml",
         "views/res_partner_views.xml",
         "views/pos_order_views.xml",
     ],

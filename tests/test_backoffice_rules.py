@@ -166,7 +166,7 @@ class TestDormantCredit(BackofficeCase):
     def test_confirm_coupon_programs_refuses_dormant_card_without_code(self):
         order = self.sync(self.order_data([(self.service, 1)]))
         self.make_dormant(self.ewallet_card)
-        with self.assertRefused("verified code"):
+        with self.assertRefused("take 0.0 points from"):
             self.confirm(order, self.ewallet_card, 10.0)
         self.assertAlmostEqual(self.ewallet_card.points, 150.0)
 
@@ -196,7 +196,7 @@ class TestDormantCredit(BackofficeCase):
 
     def test_card_write_does_not_wake_a_card_up(self):
         self.make_dormant(self.ewallet_card)
-        self.ewallet_card.with_user(self.cashier).write({"points": 151.0})
+        self.ewallet_card.with_user(self.manager).write({"points": 151.0})
         with self.assertRefused("needs the guest's one-time code"):
             self.sync(
                 self.order_data(
@@ -239,9 +239,9 @@ class TestMinimumAmount(BackofficeCase):
                 [(self.service, 1), self.reward_line(self.ewallet_card, 20.0)]
             )
         )
-        with self.assertRefused("may take 20.0 points"):
+        with self.assertRefused("take 20.0 points from .*, not 120.0"):
             self.confirm(order, self.ewallet_card, 120.0)
-        with self.assertRefused("may take 0.0 points"):
+        with self.assertRefused("take 0.0 points from"):
             self.confirm(order, self.loyalty_card, 100.0)
         self.assertAlmostEqual(self.ewallet_card.points, 150.0)
 
@@ -279,7 +279,7 @@ class TestDestinationChange(BackofficeCase):
     OLD_MOBILE = "+33612345678"
     NEW_MOBILE = "+33698765432"
 
-    def test_staff_change_is_recorded_and_the_code_also_goes_to_the_old_number(self):
+    def test_staff_change_is_recorded_and_the_code_goes_to_the_old_number(self):
         self.guest.with_user(self.cashier).write({"mobile": "+33 6 98 76 54 32"})
         change = self.env["salon.otp.destination.change"].search(
             [("partner_id", "=", self.guest.id)]
@@ -292,9 +292,8 @@ class TestDestinationChange(BackofficeCase):
         challenge = self.request_or_error(
             self.create_random_uid(), [self.redemption(self.ewallet_card, 10.0)]
         )
-        self.assertEqual(
-            sorted(self.sms_numbers()), sorted([self.OLD_MOBILE, self.NEW_MOBILE])
-        )
+        # The previous number only: the new one may be the changer's own.
+        self.assertEqual(self.sms_numbers(), [self.OLD_MOBILE])
         self.assertTrue(challenge.risk_destination_changed)
         self.assertRegex(challenge.decision, "changed by staff")
         self.assertRegex(challenge.decision, "previous destination")

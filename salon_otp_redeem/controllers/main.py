@@ -155,6 +155,16 @@ class RedeemOtpController(http.Controller):
         if not challenge:
             raise RedeemOtpError("bad_request", _("This code request does not exist."))
         # The same checks as when the code was asked for: a POS user, on a
-        # center they may use, with its session still open.
-        self._check_config(challenge.pos_config_id.id)
+        # center they may use, with its session still open; and only the
+        # cashier who asked, in that session, may answer it (another till
+        # could otherwise burn its attempts, lock or override it).
+        config = self._check_config(challenge.pos_config_id.id)
+        if (
+            challenge.user_id != request.env.user
+            or challenge.pos_session_id != config.current_session_id
+        ):
+            raise RedeemOtpError(
+                "access_denied",
+                _("This code was asked for by another cashier or session."),
+            )
         return challenge

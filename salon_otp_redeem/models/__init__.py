@@ -8,6 +8,9 @@ from . import (  # noqa: F401
     loyalty_program,
     loyalty_card,
     res_partner,
+    res_users,
+    loyalty_history,
+    salon_otp_setting_change,
     salon_otp_sender,
     salon_otp_whatsapp,
     salon_otp_policy,
@@ -18,5 +21,6 @@ from . import (  # noqa: F401
     salon_otp_destination_change,
     salon_otp_challenge_pos,
     pos_order,
+    pos_order_line,
     pos_session,
 )

@@ -53,6 +53,14 @@ class LoyaltyProgram(models.Model):
             )
         )
 
+    def _redeem_otp_point_value(self):
+        """What one point is worth when the program says so (one per-point reward)."""
+        self.ensure_one()
+        rewards = self.sudo().reward_ids
+        if len(rewards) != 1 or rewards.reward_type != "discount":
+            return None
+        return policy.reward_value(rewards.discount_mode, rewards.discount, 1.0)
+
     @api.model
     def _load_pos_data_fields(self, config_id):
         return [

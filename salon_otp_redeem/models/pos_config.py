@@ -13,6 +13,14 @@ _logger = logging.getLogger(__name__)
 OVERRIDE_CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=25000)
 OVERRIDE_MIN_LENGTH = 6
 OVERRIDE_MAX_LENGTH = 32
+# What decides how strongly this center protects balances: POS managers only.
+GUARDED_FIELDS = (
+    "redeem_otp_required",
+    "redeem_otp_allow_override",
+    "redeem_otp_override_daily_limit",
+    "redeem_otp_max_sends_per_hour",
+    "company_id",
+)
 
 
 class PosConfig(models.Model):
@@ -42,6 +50,14 @@ class PosConfig(models.Model):
         default=60,
         help="Caps what one till can make the gateway send, whoever the guests are.",
     )
+
+    def write(self, vals):
+        """POS users may write their center (stock access rights), not its protection."""
+        Change = self.env["salon.otp.setting.change"]
+        rows = Change._guard(self, vals, GUARDED_FIELDS)
+        result = super().write(vals)
+        Change._record(rows)
+        return result
 
     @api.constrains("redeem_otp_override_daily_limit", "redeem_otp_max_sends_per_hour")
     def _check_redeem_otp_limits(self):
@@ -90,6 +106,19 @@ class PosConfig(models.Model):
             [value, self.ids],
         )
         self.invalidate_recordset(["redeem_otp_override_set"])
+        self.env["salon.otp.setting.change"]._record(
+            [
+                {
+                    "company_id": config.company_id.id,
+                    "model": self._name,
+                    "res_id": config.id,
+                    "record_name": config.display_name,
+                    "field_name": self._fields["redeem_otp_override_set"].string,
+                    "new_value": _("set") if code else _("removed"),
+                }
+                for config in self
+            ]
+        )
         for config in self:
             _logger.info(
                 "Redemption override code %s for POS %s by user %s",

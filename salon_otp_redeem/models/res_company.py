@@ -80,6 +80,15 @@ class ResCompany(models.Model):
         help="Older redemption authorizations are deleted. 0 keeps them forever.",
     )
 
+    def write(self, vals):
+        """Every redemption setting weakens protection when lowered: managers only."""
+        Change = self.env["salon.otp.setting.change"]
+        guarded = [name for name in vals if name.startswith("redeem_otp_")]
+        rows = Change._guard(self, vals, guarded)
+        result = super().write(vals)
+        Change._record(rows)
+        return result
+
     @api.constrains(
         "redeem_otp_validity_minutes",
         "redeem_otp_code_length",

@@ -1,5 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError
+
+# A membership makes members-only benefits spendable: set by whoever sells
+# memberships, never at the till.
+MEMBERSHIP_FIELDS = ("free_member", "associate_member")
+MEMBERSHIP_MANAGERS = (
+    "point_of_sale.group_pos_manager",
+    "account.group_account_manager",
+    "base.group_system",
+)
 
 
 class ResPartner(models.Model):
@@ -25,11 +35,36 @@ class ResPartner(models.Model):
             "membership_stop",
         ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._redeem_otp_guard_membership(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
         """Record who changed a guest's mobile, phone or email, and from what.
 
         Redemption codes go to these; see salon.otp.destination.change.
         """
+        self._redeem_otp_guard_membership(vals)
         if any(name in vals for name in ("mobile", "phone", "email")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
         return super().write(vals)
+
+    @api.model
+    def _redeem_otp_guard_membership(self, vals):
+        if not any(vals.get(name) for name in MEMBERSHIP_FIELDS) and not (
+            self and any(name in vals for name in MEMBERSHIP_FIELDS)
+        ):
+            return
+        user = self.env.user
+        if user.id == SUPERUSER_ID or any(
+            user.has_group(group) for group in MEMBERSHIP_MANAGERS
+        ):
+            return
+        raise AccessError(
+            _(
+                "Only Point of Sale managers and accounting administrators can "
+                "give a guest a membership."
+            )
+        )

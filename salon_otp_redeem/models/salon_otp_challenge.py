@@ -8,7 +8,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import codes, policy
+from ..tools import codes, payloads, policy
 from ..tools.errors import RedeemOtpError
 
 _logger = logging.getLogger(__name__)
@@ -20,6 +20,9 @@ FINISHED_STATES = ("used", "expired", "superseded", "locked", "failed", "cancell
 LOCK_PARTNER_SENDS = 7301
 LOCK_CONFIG_SENDS = 7302
 LOCK_OVERRIDES = 7303
+# Wrong override codes per center per hour before the override is refused
+# for the rest of the hour (and the managers are alerted).
+OVERRIDE_FAILURES_PER_HOUR = 5
 
 
 class SalonOtpChallenge(models.Model):
@@ -83,7 +86,10 @@ class SalonOtpChallenge(models.Model):
     )
     destination_masked = fields.Char(string="Sent to", readonly=True)
     failure_reason = fields.Char(readonly=True)
-    attempt_count = fields.Integer(readonly=True, default=0)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, default=0)
+    override_failure_count = fields.Integer(
+        string="Wrong override codes", readonly=True, default=0
+    )
     max_attempts = fields.Integer(readonly=True)
     code_length = fields.Integer(readonly=True)
     alphabet = fields.Selection(
@@ -232,6 +238,7 @@ class SalonOtpChallenge(models.Model):
         now = fields.Datetime.now()
         self._redeem_otp_check_send_limits(config, partner, order_uuid, now)
 
+        self._redeem_otp_check_order_owner(config, order_uuid)
         earlier = self.search(
             [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
         )
@@ -333,6 +340,31 @@ class SalonOtpChallenge(models.Model):
         return challenge
 
     @api.model
+    def _redeem_otp_check_order_owner(self, config, order_uuid):
+        """An order uuid belongs to the session and cashier that first used it.
+
+        Otherwise a request with another till's uuid would void that till's
+        code (a new code supersedes the order's earlier ones).
+        """
+        session = config.current_session_id
+        foreign = self.search_count(
+            [
+                ("order_uuid", "=", order_uuid),
+                "|",
+                ("pos_session_id", "!=", session.id),
+                ("user_id", "!=", self.env.user.id),
+            ],
+            limit=1,
+        ) or self.env["pos.order"].sudo().search_count(
+            [("uuid", "=", order_uuid), ("session_id", "!=", session.id)], limit=1
+        )
+        if foreign:
+            raise RedeemOtpError(
+                "access_denied",
+                _("This order belongs to another session or cashier."),
+            )
+
+    @api.model
     def _redeem_otp_check_redemptions(self, config, partner, redemptions):
         """Validate what the POS says it will redeem, against the database.
 
@@ -340,51 +372,13 @@ class SalonOtpChallenge(models.Model):
         and to this guest (or to nobody), and at least one program must be
         protected, or there is nothing to authorize.
         """
-        if (
-            not isinstance(redemptions, list)
-            or not redemptions
-            or len(redemptions) > 50
-        ):
+        try:
+            parsed = payloads.redemptions(redemptions)
+        except payloads.PayloadError as exc:
             raise RedeemOtpError(
-                "bad_request", _("The redemption list is missing or too long.")
-            )
-        parsed = []
-        for item in redemptions:
-            if not isinstance(item, dict):
-                raise RedeemOtpError(
-                    "bad_request", _("Each redemption must be an object.")
-                )
-            try:
-                card_id = int(item.get("card_id") or 0)
-                program_id = int(item["program_id"])
-                points = float(item.get("points") or 0.0)
-                amount = float(item.get("amount") or 0.0)
-            except (KeyError, TypeError, ValueError):
-                raise RedeemOtpError(
-                    "bad_request",
-                    _("Each redemption needs a program, a card, points and an amount."),
-                ) from None
-            if (
-                card_id < 0
-                or points < 0
-                or amount < 0
-                or points != points
-                or amount != amount
-            ):
-                raise RedeemOtpError(
-                    "bad_request",
-                    _("Points and amounts of a redemption cannot be negative."),
-                )
-            if points > 1e9 or amount > 1e9:
-                raise RedeemOtpError("bad_request", _("The redemption is too large."))
-            parsed.append(
-                {
-                    "card_id": card_id,
-                    "program_id": program_id,
-                    "points": points,
-                    "amount": amount,
-                }
-            )
+                "bad_request",
+                _("The redemption list cannot be used: %(why)s.", why=exc),
+            ) from None
         programs = (
             self.env["loyalty.program"].sudo().browse({p["program_id"] for p in parsed})
         )
@@ -412,11 +406,33 @@ class SalonOtpChallenge(models.Model):
                     "bad_request",
                     _("A redeemed card does not exist or is not of its program."),
                 )
-            if card.partner_id and card.partner_id != partner:
+            if (
+                card.partner_id != partner
+                and card.program_id.program_type not in policy.NEVER_PROTECTED
+            ):
+                # A card that belongs to nobody has no guest to send a code to.
                 raise RedeemOtpError(
                     "bad_request",
-                    _("The card %(code)s belongs to another guest.", code=card.code),
+                    _("The card %(code)s is not this guest's.", code=card.code),
                 )
+        for line in parsed:
+            program = programs.browse(line["program_id"])
+            if (
+                not line["card_id"]
+                and program.program_type in policy.CARD_PROGRAM_TYPES
+            ):
+                raise RedeemOtpError(
+                    "bad_request",
+                    _(
+                        "%(program)s is spent from a card: name the guest's card.",
+                        program=program.name,
+                    ),
+                )
+            value = program._redeem_otp_point_value()
+            if value is not None:
+                # The server's value, not the browser's: the guest is told
+                # what the points are worth, and the sync holds the line to it.
+                line["amount"] = line["points"] * value
         active = config._redeem_otp_active()
         protected = programs._redeem_otp_protected() if active else programs.browse()
         forced = self.env["salon.otp.policy"]._redeem_otp_forced_cards(
@@ -594,6 +610,12 @@ class SalonOtpChallenge(models.Model):
             )
         self._redeem_otp_check_override_limit(config, now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
+            self.override_failure_count += 1
+            if (
+                self._redeem_otp_override_failures(config, now)
+                >= OVERRIDE_FAILURES_PER_HOUR
+            ):
+                self.env["salon.otp.alert"]._redeem_otp_after_lock(self)
             return self._redeem_otp_count_failure(
                 _("The override code is not correct.")
             )
@@ -617,6 +639,17 @@ class SalonOtpChallenge(models.Model):
         self.env.cr.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, config.id]
         )
+        if (
+            self._redeem_otp_override_failures(config, now)
+            >= OVERRIDE_FAILURES_PER_HOUR
+        ):
+            raise RedeemOtpError(
+                "override_limit",
+                _(
+                    "Too many wrong override codes at this center in the last hour; "
+                    "a manager has been alerted."
+                ),
+            )
         used = self.sudo().search_count(
             [
                 ("pos_config_id", "=", config.id),
@@ -636,6 +669,20 @@ class SalonOtpChallenge(models.Model):
                     limit=config.redeem_otp_override_daily_limit,
                 ),
             )
+
+    @api.model
+    def _redeem_otp_override_failures(self, config, now):
+        """Wrong override codes typed at this center in the last hour (all cashiers)."""
+        groups = self.sudo()._read_group(
+            [
+                ("pos_config_id", "=", config.id),
+                ("override_failure_count", ">", 0),
+                ("create_date", ">=", now - timedelta(hours=1)),
+            ],
+            [],
+            ["override_failure_count:sum"],
+        )
+        return groups[0][0] or 0
 
     @api.model
     def _redeem_otp_day_start(self, company, now):
@@ -743,7 +790,10 @@ class SalonOtpChallenge(models.Model):
         self._lock_for_update()
         now = fields.Datetime.now()
         refusal = None
-        if self.state == "used":
+        if self.state == "used" and self.pos_order_id == order:
+            # The same order checked again as it becomes paid.
+            refusal = self._redeem_otp_binding_refusal(order, lines)
+        elif self.state == "used":
             refusal = _("This authorization was already used for another order.")
         elif self.state != "verified":
             refusal = _(
@@ -759,15 +809,7 @@ class SalonOtpChallenge(models.Model):
         ):
             refusal = _("The guest's code was given for another guest or order.")
         else:
-            redemptions = order._redeem_otp_redemptions(lines)
-            if (
-                policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
-                != self.fingerprint
-            ):
-                refusal = _(
-                    "The redemption changed after the guest's code was verified; "
-                    "ask for a new code."
-                )
+            refusal = self._redeem_otp_binding_refusal(order, lines)
         if refusal:
             _logger.warning(
                 "Order %s refused at sync: challenge %s: %s",
@@ -776,7 +818,41 @@ class SalonOtpChallenge(models.Model):
                 refusal,
             )
             raise UserError(refusal)
-        self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
+        if self.state != "used":
+            self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
+
+    def _redeem_otp_binding_refusal(self, order, lines):
+        """Why the order's protected lines are not what the guest approved, or None.
+
+        The points per card and program must be those of the code (the
+        fingerprint), and no card and program may take more money than the
+        guest was told.
+        """
+        redemptions = order._redeem_otp_redemptions(lines)
+        if (
+            policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
+            != self.fingerprint
+        ):
+            return _(
+                "The redemption changed after the guest's code was verified; "
+                "ask for a new code."
+            )
+        approved, taken = {}, {}
+        for item in json.loads(self.redemption_json or "[]"):
+            key = (item.get("card_id") or 0, item["program_id"])
+            approved[key] = approved.get(key, 0.0) + float(item.get("amount") or 0.0)
+        for item in redemptions:
+            key = (item["card_id"], item["program_id"])
+            taken[key] = taken.get(key, 0.0) + item["amount"]
+        for key, amount in taken.items():
+            if amount - approved.get(key, 0.0) > policy.EPSILON * 10:
+                return _(
+                    "The order takes %(taken)s where the guest approved %(approved)s; "
+                    "ask for a new code.",
+                    taken=order.currency_id.format(amount),
+                    approved=order.currency_id.format(approved.get(key, 0.0)),
+                )
+        return None
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env)).get(

@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-import pytz
-
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -38,47 +36,12 @@ class SalonOtpPolicy(models.AbstractModel):
     # Facts
     # ------------------------------------------------------------------
     @api.model
-    def _redeem_otp_today(self, company):
-        """Today's date where the salon is: a card expires at the salon's midnight."""
-        now = pytz.utc.localize(fields.Datetime.now())
-        return now.astimezone(company._redeem_otp_tz()).date()
-
-    @api.model
     def _redeem_otp_expired_cards(self, cards, company):
-        today = self._redeem_otp_today(company)
-        return cards.sudo().filtered(
-            lambda card: policy.is_expired(card.expiration_date, today)
-        )
+        return cards._redeem_otp_expired(company)
 
     @api.model
     def _redeem_otp_dormant_cards(self, cards, now=None):
-        """Cards without activity (loyalty.history row or creation) for the company's delay.
-
-        Gift cards are bearer cards, with no guest to send a code to: never dormant here.
-        """
-        cards = cards.sudo().filtered(
-            lambda card: card.program_id.program_type not in policy.NEVER_PROTECTED
-        )
-        if not cards:
-            return cards
-        now = now or fields.Datetime.now()
-        history = {
-            card.id: last
-            for card, last in self.env["loyalty.history"]
-            .sudo()
-            ._read_group(
-                [("card_id", "in", cards.ids)], ["card_id"], ["create_date:max"]
-            )
-        }
-        return cards.filtered(
-            lambda card: policy.is_dormant(
-                policy.last_activity(card.create_date, [history.get(card.id)]),
-                now,
-                (
-                    card.company_id or card.program_id.company_id or self.env.company
-                ).redeem_otp_dormant_days,
-            )
-        )
+        return cards._redeem_otp_dormant(now)
 
     @api.model
     def _redeem_otp_note(self, challenge, text):
@@ -149,7 +112,7 @@ class SalonOtpPolicy(models.AbstractModel):
         if self._redeem_otp_dormant_cards(lines.coupon_id):
             return True
         company = order.company_id
-        amount = -sum(lines.mapped("price_subtotal_incl"))
+        amount = order._redeem_otp_lines_amount(lines)
         if not policy.below_minimum(amount, company.redeem_otp_min_amount):
             return True
         currency = company.currency_id
@@ -172,30 +135,6 @@ class SalonOtpPolicy(models.AbstractModel):
         self._redeem_otp_refuse_expired(
             cards, order.company_id, "confirm_coupon_programs", order
         )
-
-    @api.model
-    def _redeem_otp_check_uncoded_decreases(self, order, lines, decreases):
-        """Without a code (below the minimum), a protected card loses no more than its lines cost.
-
-        `decreases` maps the protected cards' ids to the points the POS asks to
-        take; a card with no reward line on the order may lose nothing.
-        """
-        cost = {}
-        for line in lines:
-            if line.coupon_id:
-                cost[line.coupon_id.id] = (
-                    cost.get(line.coupon_id.id, 0.0) + line.points_cost
-                )
-        for card_id, decrease in decreases.items():
-            if decrease - cost.get(card_id, 0.0) > 10**-policy.POINTS_PRECISION:
-                raise UserError(
-                    _(
-                        "Without the guest's code this order may take %(cost)s points from "
-                        "the card, not %(asked)s.",
-                        cost=cost.get(card_id, 0.0),
-                        asked=decrease,
-                    )
-                )
 
     # ------------------------------------------------------------------
     # Challenge route (salon.otp.challenge._redeem_otp_request)

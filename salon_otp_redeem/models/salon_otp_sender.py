@@ -93,8 +93,11 @@ class SalonOtpSender(models.AbstractModel):
                 continue
             any_destination = True
             try:
-                self._send_code_to_previous(challenge, channel, code)
-                getattr(self, f"_send_code_{channel}")(challenge, destination, code)
+                # Under a staff change's watch, only the previous destination
+                # gets the code: the new one may be the one who changed it.
+                destination = self._send_code_to_previous(
+                    challenge, channel, code
+                ) or self._send_code_to(challenge, channel, destination, code)
             except SendFailure as exc:
                 held = held or isinstance(exc, DestinationHeld)
                 reasons.append(f"{channel}: {exc}")
@@ -169,15 +172,20 @@ class SalonOtpSender(models.AbstractModel):
             return None
         return [previous] if previous else []
 
-    def _send_code_to_previous(self, challenge, channel, code):
-        """Send the code to the destinations a recent staff change replaced, first.
+    def _send_code_to(self, challenge, channel, destination, code):
+        getattr(self, f"_send_code_{channel}")(challenge, destination, code)
+        return destination
 
-        Raises DestinationHeld when there were such changes and none of the
-        previous destinations took the code: the new one is then not used.
+    def _send_code_to_previous(self, challenge, channel, code):
+        """Send the code to the destination a recent staff change replaced, instead.
+
+        Returns the destination used, or None when nothing changed. Raises
+        DestinationHeld when there were such changes and none of the
+        previous destinations took the code: the new one is never used.
         """
         previous = self._extra_destinations(challenge, channel)
         if previous is None:
-            return
+            return None
         policy_model = self.env["salon.otp.policy"]
         for destination in previous:
             masked = masking.mask_destination(channel, destination)
@@ -193,9 +201,13 @@ class SalonOtpSender(models.AbstractModel):
                 continue
             policy_model._redeem_otp_note(
                 challenge,
-                _("Code also sent to the previous destination %(to)s.", to=masked),
+                _(
+                    "Code sent to the previous destination %(to)s only "
+                    "(contact changed by staff).",
+                    to=masked,
+                ),
             )
-            return
+            return destination
         policy_model._redeem_otp_note(
             challenge,
             _(

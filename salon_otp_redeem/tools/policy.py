@@ -149,3 +149,56 @@ def retention_cutoff(now, days):
     if not days or days <= 0:
         return None
     return now - timedelta(days=days)
+
+
+# ----------------------------------------------------------------------
+# Money and points: what an order may take from, or give to, a card.
+# ----------------------------------------------------------------------
+# Programs whose rewards spend a card the guest holds.
+CARD_PROGRAM_TYPES = frozenset(
+    {"loyalty", "ewallet", "coupons", "next_order_coupons", "gift_card"}
+)
+EPSILON = 10**-POINTS_PRECISION
+
+
+def reward_value(discount_mode, discount, points):
+    """The money a reward line is worth by its reward's definition, or None.
+
+    Only rewards that price each point (e-wallets, per-point discounts) say
+    what points are worth; a fixed-cost reward is bound by its points and
+    by the amount the guest approved.
+    """
+    if discount_mode != "per_point":
+        return None
+    return max(float(points or 0.0), 0.0) * float(discount or 0.0)
+
+
+def earn_bound(rules, lines):
+    """The most points an order's sale lines can earn under a program's rules.
+
+    `rules` are dicts: mode (order | money | unit), amount (points per
+    order, per unit of currency or per unit) and product_ids (the set of
+    product ids the rule counts, or None for any product). `lines` are
+    dicts: product_id, qty and price (tax included) of the order's sale
+    lines (not reward lines). Minimums are ignored: this bounds, it does
+    not compute, so the POS's own figure is always within it. An e-wallet
+    top-up is a 'money' rule on the top-up product: the bound is what was
+    paid for it.
+    """
+    total = 0.0
+    for rule in rules:
+        valid = [
+            line
+            for line in lines
+            if rule.get("product_ids") is None
+            or line["product_id"] in rule["product_ids"]
+        ]
+        amount = max(float(rule.get("amount") or 0.0), 0.0)
+        mode = rule.get("mode")
+        if mode == "order":
+            total += amount if valid or rule.get("product_ids") is None else 0.0
+        elif mode == "money":
+            total += amount * sum(max(float(line["price"]), 0.0) for line in valid)
+        elif mode == "unit":
+            total += amount * sum(max(float(line["qty"]), 0.0) for line in valid)
+    return total

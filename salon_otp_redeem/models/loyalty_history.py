@@ -1,0 +1,37 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+from ..tools import trusted
+
+
+class LoyaltyHistory(models.Model):
+    """History rows are a card's activity: a dormant card wakes up with one.
+
+    pos_loyalty lets POS users create and write them; here only the server
+    writes them for a cashier (when an order really moved the card's points,
+    see pos.order.add_loyalty_history_lines), so a cashier cannot make a
+    dormant balance look used.
+    """
+
+    _inherit = "loyalty.history"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._redeem_otp_guard()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._redeem_otp_guard()
+        return super().write(vals)
+
+    def unlink(self):
+        self._redeem_otp_guard()
+        return super().unlink()
+
+    def _redeem_otp_guard(self):
+        if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
+            return
+        raise AccessError(
+            _("Loyalty history is written by the server when an order moves points.")
+        )

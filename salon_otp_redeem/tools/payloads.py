@@ -1,0 +1,141 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Parsing of what the POS sends, with no ORM.
+
+The POS is not trusted: JSON-RPC accepts the bare tokens NaN and Infinity,
+which compare false against every limit, and Python turns any number into a
+float silently. Every number that reaches a balance goes through here first.
+"""
+
+import math
+
+# Far above any balance a salon holds, far below what floats lose precision on.
+MAX_POINTS = 1e9
+MAX_ID = 2**31 - 1
+
+
+class PayloadError(ValueError):
+    """What the POS sent cannot be a real order or redemption."""
+
+
+def number(value, *, minimum=None, maximum=MAX_POINTS, what="number"):
+    """A finite float within bounds; booleans and strings are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PayloadError(f"{what} is not a number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise PayloadError(f"{what} is not finite")
+    if abs(value) > maximum:
+        raise PayloadError(f"{what} is too large")
+    if minimum is not None and value < minimum:
+        raise PayloadError(f"{what} is below {minimum}")
+    return value
+
+
+def record_id(value, *, negative=False, what="id"):
+    """A database id (or, with `negative`, the POS's temporary negative id)."""
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(f"{what} is not an id")
+    if not -MAX_ID <= value <= MAX_ID or (value < 0 and not negative):
+        raise PayloadError(f"{what} is out of range")
+    return value
+
+
+def optional_id(value, what="id"):
+    """An id or nothing (False, None, 0)."""
+    if value in (None, False, 0):
+        return False
+    return record_id(value, what=what)
+
+
+def coupon_changes(coupon_data):
+    """Validate pos_loyalty's `confirm_coupon_programs` argument.
+
+    Returns {card key: points change}; the values keep every other key the
+    stock method reads, but their numbers and ids are checked here.
+    """
+    if not isinstance(coupon_data, dict) or len(coupon_data) > 200:
+        raise PayloadError("coupon data must be an object of at most 200 cards")
+    changes = {}
+    for key, vals in coupon_data.items():
+        card_key = record_id(key, negative=True, what="card")
+        if not card_key:
+            raise PayloadError("card 0 does not exist")
+        if not isinstance(vals, dict):
+            raise PayloadError("each card's change must be an object")
+        record_id(vals.get("program_id"), what="program")
+        optional_id(vals.get("partner_id"), what="partner")
+        optional_id(vals.get("giftCardId"), what="gift card")
+        optional_id(vals.get("coupon_id"), what="card")
+        line_codes = vals.get("line_codes", [])
+        if not isinstance(line_codes, list) or not all(
+            isinstance(code, str) for code in line_codes
+        ):
+            raise PayloadError("line codes must be a list of strings")
+        for name in ("code", "barcode", "expiration_date", "date_to"):
+            if vals.get(name) not in (None, False) and not isinstance(vals[name], str):
+                raise PayloadError(f"{name} must be text")
+        changes[card_key] = number(vals.get("points", 0), what="points")
+    return changes
+
+
+def order_numbers(order):
+    """Check the numbers of one order sent to `sync_from_ui` (lines and payments)."""
+    if not isinstance(order, dict):
+        raise PayloadError("an order must be an object")
+    for name in ("amount_total", "amount_paid", "amount_tax", "amount_return"):
+        if name in order:
+            number(order[name], what=name)
+    for key in ("partner_id", "redeem_otp_challenge_id"):
+        if key in order:
+            optional_id(order[key], what=key)
+    for field in ("lines", "payment_ids"):
+        for command in order.get(field) or []:
+            if not isinstance(command, (list, tuple)) or not command:
+                raise PayloadError(f"{field} must hold commands")
+            vals = command[-1] if len(command) == 3 else None
+            if not isinstance(vals, dict):
+                continue
+            for name in (
+                "qty",
+                "price_unit",
+                "price_subtotal",
+                "price_subtotal_incl",
+                "discount",
+                "points_cost",
+                "amount",
+            ):
+                if name in vals and vals[name] not in (None, False):
+                    number(vals[name], what=name)
+            for name in ("reward_id", "coupon_id", "product_id"):
+                if name in vals:
+                    if name == "coupon_id":
+                        # Cards the order creates have the POS's negative ids.
+                        if vals[name] not in (None, False):
+                            record_id(vals[name], negative=True, what=name)
+                    else:
+                        optional_id(vals[name], what=name)
+
+
+def redemptions(items):
+    """The challenge route's list of what the POS will redeem, checked.
+
+    Each item: card_id (0 or absent for a program without a card),
+    program_id, points and amount, none negative.
+    """
+    if not isinstance(items, list) or not items or len(items) > 50:
+        raise PayloadError("the list is missing or longer than 50")
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict) or "program_id" not in item:
+            raise PayloadError("each redemption needs a program")
+        parsed.append(
+            {
+                "card_id": optional_id(item.get("card_id"), what="card") or 0,
+                "program_id": record_id(item["program_id"], what="program"),
+                "points": number(item.get("points") or 0.0, minimum=0.0, what="points"),
+                "amount": number(item.get("amount") or 0.0, minimum=0.0, what="amount"),
+            }
+        )
+    return parsed
