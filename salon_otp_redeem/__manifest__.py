@@ -3,7 +3,7 @@
     "name": "Salon OTP Redeem",
     "summary": "One-time code from the guest before the POS spends their loyalty, "
     "prepaid, coupon or membership balances",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Point of Sale",
     "website": "https://github.com/salon-otp/salon_otp_redeem",
     "author": "salon_otp_redeem contributors",
@@ -21,7 +21,6 @@
     "data": [
         "security/salon_otp_security.xml",
         "security/ir.model.access.csv",
-        "data/ir_config_parameter_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_data.xml",
         "data/override_notice_template_data.xml",

@@ -31,7 +31,7 @@ class TestExpiredCredit(BackofficeCase):
             uuid=uuid,
         )
         with self.assertLogs(
-            "odoo.addons.salon_otp_redeem.models.salon_otp_policy", "WARNING"
+            "odoo.addons.salon_otp_redeem.models.loyalty_card", "WARNING"
         ):
             with self.assertRefused(r"expired on .*can no longer be spent"):
                 self.sync(data)

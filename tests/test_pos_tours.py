@@ -370,3 +370,47 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
         self.assertEqual(challenge.state, "used")
         self.assertTrue(challenge.risk_destination_changed)
         self.assertAlmostEqual(card.points, 50.0)
+
+    # ------------------------------------------------------------------
+    # The POS asks the server: no copy of the policy in the browser
+    # ------------------------------------------------------------------
+    def make_dormant(self, card, days=200):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE loyalty_card SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=days), card.id],
+        )
+        self.env.cr.execute("DELETE FROM loyalty_history WHERE card_id = %s", [card.id])
+        self.env.invalidate_all()
+
+    def assert_paid_with_the_guests_code(self, sent):
+        self.assertEqual(len(sent), 1, "the server asked for the guest's code")
+        order = self.last_order()
+        self.assertEqual(order.state, "paid")
+        challenge = order.redeem_otp_challenge_id
+        self.assertEqual(challenge.state, "used")
+        self.assertEqual(challenge.method, "code")
+        self.assertTrue(challenge.risk_dormant)
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+
+    def test_12_dormant_card_on_an_unprotected_program(self):
+        self.ewallet.redeem_otp_required = False
+        self.make_dormant(self.ewallet_card)
+        sent = self.codes(self.start_otp_tour("SalonOtpServerAsksTour"))
+        self.assert_paid_with_the_guests_code(sent)
+
+    def test_13_dormant_card_at_a_center_without_codes(self):
+        self.main_pos_config.redeem_otp_required = False
+        self.make_dormant(self.ewallet_card)
+        sent = self.codes(self.start_otp_tour("SalonOtpServerAsksTour"))
+        self.assert_paid_with_the_guests_code(sent)
+
+    def test_14_below_the_minimum_no_dialog(self):
+        self.company.redeem_otp_min_amount = 100.0
+        sent = self.codes(self.start_otp_tour("SalonOtpOffTour"))
+        self.assertFalse(sent)
+        self.assertFalse(self.challenges())
+        order = self.last_order()
+        self.assertEqual(order.state, "paid")
+        self.assertRegex(order.redeem_otp_decision, "Below the minimum amount")
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)

@@ -21,9 +21,12 @@ import pytest
 from odoo.tests import tagged
 from odoo.tests.common import _super_send
 
-from odoo.addons.salon_otp_redeem.models.salon_otp_whatsapp import API_BASE_PARAM
 from odoo.addons.salon_otp_redeem.tools import whatsapp_cloud
 from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
+from odoo.addons.salon_otp_redeem.tools.sender import (
+    WHATSAPP_API_PARAM as API_BASE_PARAM,
+)
+from odoo.addons.salon_otp_redeem.tools.sender import RedeemOtpSender
 from odoo.addons.sms.tests.common import MockSMS
 
 from .common import TransactionCase
@@ -377,9 +380,8 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
         return request["body"]["template"]["components"][0]["parameters"][0]["text"]
 
     def test_configuration(self):
-        whatsapp = self.env["salon.otp.whatsapp"]
-        self.assertFalse(whatsapp._enterprise_available())
-        self.assertTrue(whatsapp._is_configured(self.company))
+        sender = RedeemOtpSender(self.env)
+        self.assertTrue(sender._whatsapp_configured(self.company))
         for field in (
             "redeem_otp_whatsapp_phone_number_id",
             "redeem_otp_whatsapp_token",
@@ -388,7 +390,7 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
             with self.subTest(field=field):
                 value = self.company[field]
                 self.company[field] = False
-                self.assertFalse(whatsapp._is_configured(self.company))
+                self.assertFalse(sender._whatsapp_configured(self.company))
                 self.company[field] = value
         self.assertEqual(self.company.redeem_otp_whatsapp_lang, "fr")
         self.assertEqual(
@@ -481,7 +483,7 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
         challenge = self.request_code()
         self.assertEqual(challenge.channel, "sms")
         self.assertFalse(self.api.requests)
-        channels = self.env["salon.otp.sender"]._available_channels(
+        channels = RedeemOtpSender(self.env)._available_channels(
             self.guest, self.company
         )
         self.assertEqual([c["channel"] for c in channels], ["sms"])

@@ -6,7 +6,9 @@ from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from ..tools import payloads
 from ..tools.errors import RedeemOtpError
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +55,25 @@ class RedeemOtpController(http.Controller):
         """The channels a guest can receive a code on, masked, for the dialog's chooser."""
         return self._call(lambda: self._channels(pos_config_id, partner_id))
 
+    @http.route(
+        "/salon_otp_redeem/decision", type="json", auth="user", methods=["POST"]
+    )
+    def decision(
+        self,
+        pos_config_id=None,
+        partner_id=None,
+        order_uuid=None,
+        lines=None,
+        amount_total=0.0,
+        **kwargs,
+    ):
+        """Whether the order as the POS holds it needs the guest's code, and why."""
+        return self._call(
+            lambda: self._decide(
+                pos_config_id, partner_id, order_uuid, lines, amount_total
+            )
+        )
+
     # ------------------------------------------------------------------
     def _call(self, func):
         try:
@@ -89,6 +110,36 @@ class RedeemOtpController(http.Controller):
         )
         return challenge._redeem_otp_public()
 
+    def _decide(self, pos_config_id, partner_id, order_uuid, lines, amount_total):
+        config = self._check_config(pos_config_id)
+        partner = (
+            self._check_partner(partner_id, config)
+            if partner_id
+            else request.env["res.partner"]
+        )
+        if not isinstance(order_uuid, str) or not UUID_RE.match(order_uuid):
+            raise RedeemOtpError(
+                "bad_request", _("The order reference is missing or malformed.")
+            )
+        try:
+            lines = payloads.decision_lines(lines)
+            amount_total = payloads.number(amount_total or 0.0, what="total")
+        except payloads.PayloadError as exc:
+            raise RedeemOtpError(
+                "bad_request", _("The order cannot be read: %(why)s.", why=exc)
+            ) from None
+        decision = request.env["pos.order"]._redeem_otp_decide(
+            config, partner, order_uuid, lines, amount_total
+        )
+        if decision["needs_code"] and not partner:
+            raise RedeemOtpError(
+                "bad_request",
+                _(
+                    "Spending this balance needs the guest's code: choose the guest first."
+                ),
+            )
+        return decision
+
     def _verify(self, challenge_id, code, override_code, reason):
         challenge = self._check_challenge(challenge_id)
         if override_code is not None:
@@ -108,7 +159,7 @@ class RedeemOtpController(http.Controller):
     def _channels(self, pos_config_id, partner_id):
         config = self._check_config(pos_config_id)
         partner = self._check_partner(partner_id, config)
-        sender = request.env["salon.otp.sender"].sudo()
+        sender = RedeemOtpSender(request.env(su=True))
         return {"channels": sender._available_channels(partner, config.company_id)}
 
     # ------------------------------------------------------------------

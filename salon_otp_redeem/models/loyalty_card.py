@@ -4,7 +4,7 @@ import logging
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import payloads, policy, trusted
 
@@ -120,4 +120,31 @@ class LoyaltyCard(models.Model):
                     card.company_id or card.program_id.company_id or self.env.company
                 ).redeem_otp_dormant_days,
             )
+        )
+
+    def _redeem_otp_refuse_expired(self, company, where, order=None):
+        """Raise a UserError when one of these cards is past its expiration date."""
+        expired = self._redeem_otp_expired(company)
+        if not expired:
+            return
+        card = expired[0]
+        # The refused sync or RPC is rolled back: the log is the record.
+        _logger.warning(
+            "Redemption of expired card %s (expired %s) refused at %s: order %s, user %s",
+            card.id,
+            card.expiration_date,
+            where,
+            order and order.uuid,
+            self.env.user.login,
+        )
+        raise UserError(card._redeem_otp_expired_message())
+
+    def _redeem_otp_expired_message(self):
+        self.ensure_one()
+        return _(
+            "The card %(code)s (%(program)s) expired on %(date)s: its balance can no "
+            "longer be spent.",
+            code=self.code,
+            program=self.program_id.name,
+            date=self.expiration_date,
         )

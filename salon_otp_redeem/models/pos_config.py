@@ -1,16 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from passlib.context import CryptContext
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
-# Override codes are short and chosen by people: a slow salted hash, the same
-# family Odoo uses for passwords, so a leaked row does not give the code away.
-OVERRIDE_CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=25000)
+# Override codes are short and chosen by people: they are hashed as Odoo hashes
+# passwords (res.users._crypt_context(): salted PBKDF2, Odoo's own rounds), so
+# a leaked row does not give the code away.
 OVERRIDE_MIN_LENGTH = 6
 OVERRIDE_MAX_LENGTH = 32
 # What decides how strongly this center protects balances: POS managers only.
@@ -100,7 +98,7 @@ class PosConfig(models.Model):
                     max=OVERRIDE_MAX_LENGTH,
                 )
             )
-        value = OVERRIDE_CRYPT.hash(code) if code else None
+        value = self.env["res.users"]._crypt_context().hash(code) if code else None
         self.env.cr.execute(
             "UPDATE pos_config SET redeem_otp_override_hash = %s WHERE id = ANY(%s)",
             [value, self.ids],
@@ -139,7 +137,7 @@ class PosConfig(models.Model):
         if not row or not row[0]:
             return False
         try:
-            return OVERRIDE_CRYPT.verify(code, row[0])
+            return self.env["res.users"]._crypt_context().verify(code, row[0])
         except ValueError:
             return False
 

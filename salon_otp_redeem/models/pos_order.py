@@ -1,12 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+from datetime import timedelta
 
-from odoo import _, api, fields, models
+import psycopg2
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from ..tools import payloads, policy, trusted
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -18,7 +22,10 @@ SERVER_FIELDS = (
     "redeem_otp_decision",
     "redeem_otp_allowance",
     "redeem_otp_points_moved",
+    "redeem_otp_taken_back",
 )
+# Redemptions below the minimum amount add up per guest over this window.
+UNCODED_WINDOW = timedelta(hours=24)
 GUARDED_FIELDS = ("redeem_otp_challenge_id", *SERVER_FIELDS)
 
 
@@ -54,6 +61,13 @@ class PosOrder(models.Model):
         groups="point_of_sale.group_pos_manager",
         help="Points per card the points RPC really moved for this order (once).",
     )
+    redeem_otp_taken_back = fields.Text(
+        readonly=True,
+        copy=False,
+        groups="point_of_sale.group_pos_manager",
+        help="Credit this refund took back at sync from the cards its refunded "
+        "orders had credited, until the points RPC applies the POS's own figures.",
+    )
 
     # ------------------------------------------------------------------
     # Writes: what the POS may and may not set
@@ -67,6 +81,7 @@ class PosOrder(models.Model):
         """
         if not isinstance(orders, list):
             raise UserError(_("The POS sent no list of orders."))
+        cashier = self.env.user._redeem_otp_is_cashier()
         for order in orders:
             try:
                 payloads.order_numbers(order)
@@ -76,7 +91,31 @@ class PosOrder(models.Model):
                 ) from None
             for name in SERVER_FIELDS:
                 order.pop(name, None)
-        return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
+            if cashier:
+                self._redeem_otp_check_session(order["session_id"])
+        try:
+            return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            psycopg2.DataError,
+            psycopg2.ProgrammingError,
+        ) as exc:
+            # Stock code reading a payload of the wrong shape; the whole call
+            # is rolled back either way, the POS gets a reason, not a trace.
+            _logger.info("Malformed order refused at sync: %r", exc)
+            raise UserError(
+                _("The POS sent an order that cannot be saved: %(why)s.", why=exc)
+            ) from None
+
+    @api.model
+    def _redeem_otp_check_session(self, session_id):
+        """A cashier saves orders into an open session of a center they may use."""
+        session = self.env["pos.session"].browse(session_id).exists()
+        if not session or session.state != "opened":
+            raise UserError(_("This order's session is not open."))
+        session.config_id.check_access("read")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -131,28 +170,250 @@ class PosOrder(models.Model):
 
     def _redeem_otp_enforce_one(self):
         self.ensure_one()
-        rewarded = self.lines.filtered(lambda line: line.reward_id)
+        decision = self._redeem_otp_decision()
+        if decision["needs_code"]:
+            challenge = self.redeem_otp_challenge_id.sudo()
+            challenge._redeem_otp_authorize_order(self, decision["lines"])
+        elif decision["reason"] == "below_minimum":
+            if self.redeem_otp_decision != decision["message"]:
+                trusted.mark(self.sudo()).redeem_otp_decision = decision["message"]
+                _logger.info("Order %s: %s", self.uuid, decision["message"])
+        self._redeem_otp_take_back()
         allowance = {}
-        if rewarded:
-            self._redeem_otp_check_reward_lines(rewarded)
-            lines = self._redeem_otp_protected_lines()
-            if lines:
-                self.env["salon.otp.policy"]._redeem_otp_check_lines(self, lines)
-                if self._redeem_otp_needs_code(lines):
-                    challenge = self.redeem_otp_challenge_id.sudo()
-                    challenge._redeem_otp_authorize_order(self, lines)
-            for line in rewarded.filtered(
-                lambda ln: ln.coupon_id and ln.points_cost > 0
-            ):
-                key = str(line.coupon_id.id)
-                allowance[key] = allowance.get(key, 0.0) + line.points_cost
+        for line in self.lines.filtered(
+            lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
+        ):
+            key = str(line.coupon_id.id)
+            allowance[key] = allowance.get(key, 0.0) + line.points_cost
         trusted.mark(self.sudo()).redeem_otp_allowance = json.dumps(allowance)
+
+    def _redeem_otp_decision(self):
+        """Whether this order's reward lines need the guest's code, and why.
+
+        The one decision: the sync applies it, and the POS asks for it (on
+        an unsaved copy of the order, see `_redeem_otp_decide`) before
+        payment, so the till opens the code dialog exactly when the sync
+        would refuse the order without a code. Raises a UserError for what
+        can never be redeemed (expired card, non-member, another guest's
+        card, more than the card holds).
+
+        Returns needs_code, reason (none, below_minimum, protected, dormant,
+        membership), message and the protected lines.
+        """
+        self.ensure_one()
+        rewarded = self.lines.filtered(lambda line: line.reward_id)
+        result = {
+            "needs_code": False,
+            "reason": "none",
+            "message": "",
+            "lines": rewarded.browse(),
+        }
+        if not rewarded:
+            return result
+        self._redeem_otp_check_reward_lines(rewarded)
+        lines = self._redeem_otp_protected_lines()
+        result["lines"] = lines
+        if not lines:
+            return result
+        lines.coupon_id._redeem_otp_refuse_expired(self.company_id, "sync", self)
+        if lines.coupon_id._redeem_otp_dormant():
+            return dict(
+                result,
+                needs_code=True,
+                reason="dormant",
+                message=_(
+                    "This balance has not been used for a long time: the guest's own "
+                    "code is needed."
+                ),
+            )
+        company = self.company_id
+        amount = self._redeem_otp_lines_amount(lines)
+        if policy.below_minimum(
+            amount + self._redeem_otp_uncoded_recently(), company.redeem_otp_min_amount
+        ):
+            currency = company.currency_id
+            return dict(
+                result,
+                reason="below_minimum",
+                message=_(
+                    "Below the minimum amount (%(amount)s < %(minimum)s): no code asked.",
+                    amount=currency.format(amount),
+                    minimum=currency.format(company.redeem_otp_min_amount),
+                ),
+            )
+        membership = lines.reward_id.program_id.filtered("redeem_otp_membership_only")
+        return dict(
+            result,
+            needs_code=True,
+            reason="membership" if membership else "protected",
+            message=_("Spending these balances needs the guest's one-time code."),
+        )
+
+    @api.model
+    def _redeem_otp_decide(self, config, partner, order_uuid, lines, amount_total):
+        """The decision for an order the POS holds but has not saved.
+
+        Runs `_redeem_otp_decision` on an unsaved copy built from the POS's
+        lines (its sales, what the order earns on, and its rewards), so the
+        till and the sync cannot disagree. Returns what the code dialog
+        needs: the server's redemptions, its summary and the fingerprint
+        that tells the POS whether a verified code still fits.
+        """
+        sales = [line for line in lines if not line.get("reward_id")]
+        lines = [line for line in lines if line.get("reward_id")]
+        rewards = (
+            self.env["loyalty.reward"]
+            .sudo()
+            .browse({line["reward_id"] for line in lines})
+        )
+        if len(rewards.exists()) != len(rewards):
+            raise UserError(_("A reward of this order no longer exists."))
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse({line["card_id"] for line in lines if line["card_id"]})
+        )
+        if len(cards.exists()) != len(cards):
+            raise UserError(_("A card of this order no longer exists."))
+        order = self.sudo().new(
+            {
+                "config_id": config.id,
+                "session_id": config.current_session_id.id,
+                "company_id": config.company_id.id,
+                "partner_id": partner.id,
+                "uuid": order_uuid,
+                "amount_total": amount_total,
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": line["product_id"],
+                            "qty": line["qty"],
+                            "price_unit": line["price"] / (line["qty"] or 1),
+                            "price_subtotal": line["price_subtotal"],
+                            "price_subtotal_incl": line["price"],
+                        }
+                    )
+                    for line in sales
+                ]
+                + [
+                    Command.create(
+                        {
+                            "reward_id": line["reward_id"],
+                            "is_reward_line": True,
+                            "coupon_id": line["card_id"] or False,
+                            "points_cost": line["points"],
+                            "qty": 1,
+                            "price_unit": line["price"],
+                            "price_subtotal": line["price_subtotal"],
+                            "price_subtotal_incl": line["price"],
+                        }
+                    )
+                    for line in lines
+                ],
+            }
+        )
+        decision = order._redeem_otp_decision()
+        redemptions = order._redeem_otp_redemptions(decision["lines"])
+        for item, line in zip(redemptions, decision["lines"], strict=True):
+            value = order._redeem_otp_line_value(line)
+            if value is not None:
+                item["amount"] = value
+        summary = self.env["salon.otp.challenge"]._redeem_otp_summarize(
+            redemptions, config.company_id
+        )[0]
+        return {
+            "needs_code": decision["needs_code"],
+            "reason": decision["reason"],
+            "message": decision["message"],
+            "summary": summary,
+            "redemptions": redemptions,
+            "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
+        }
+
+    def _redeem_otp_uncoded_recently(self):
+        """What the guest redeemed without a code lately: small spends add up.
+
+        Without it, a balance could be drained in pieces each below the
+        minimum amount.
+        """
+        if not self.partner_id or not self.company_id.redeem_otp_min_amount:
+            return 0.0
+        orders = self.sudo().search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("redeem_otp_decision", "!=", False),
+                ("state", "in", PAID_STATES),
+                ("date_order", ">=", fields.Datetime.now() - UNCODED_WINDOW),
+                ("id", "!=", self._origin.id or 0),
+            ]
+        )
+        return sum(
+            order._redeem_otp_lines_amount(order._redeem_otp_protected_lines())
+            for order in orders
+        )
+
+    def _redeem_otp_take_back(self):
+        """A refund takes back, at once, the credit its refunded sale added.
+
+        The POS normally does it with its points call after the sync; a
+        cashier who never makes that call would hand out the top-up's money
+        and leave the credit on the card. So the server takes it back here,
+        and the points call puts it back before applying the POS's figures
+        (see `confirm_coupon_programs`). A card that no longer holds that
+        credit cannot be refunded at the till.
+        """
+        refunds = self.lines.filtered("refunded_orderline_id")
+        if not refunds or self.sudo().redeem_otp_taken_back:
+            return
+        card_ids = set()
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            moved = json.loads(origin.redeem_otp_points_moved or "{}")
+            card_ids |= {int(key) for key, delta in moved.items() if delta > 0}
+        cards = self.env["loyalty.card"].sudo().browse(sorted(card_ids)).exists()
+        cards = cards.filtered(lambda c: c.program_id.program_type != "gift_card")
+        if not cards:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [cards.ids],
+        )
+        cards.invalidate_recordset(["points"])
+        taken = {}
+        for card in cards:
+            amount = round(self._redeem_otp_refund_take_back(card), 2)
+            if amount <= policy.EPSILON:
+                continue
+            if card.points + policy.EPSILON < amount:
+                raise UserError(
+                    _(
+                        "The card %(code)s no longer holds the %(points)s points this "
+                        "refund takes back: a Point of Sale manager must refund it.",
+                        code=card.code,
+                        points=amount,
+                    )
+                )
+            trusted.mark(card).points = card.points - amount
+            taken[str(card.id)] = amount
+        if taken:
+            trusted.mark(self.sudo()).redeem_otp_taken_back = json.dumps(taken)
+
+    def _redeem_otp_restore_taken_back(self):
+        """Give back what the sync took, so the points call applies the POS's figures."""
+        order = self.sudo()
+        taken = json.loads(order.redeem_otp_taken_back or "{}")
+        for key, amount in taken.items():
+            card = self.env["loyalty.card"].sudo().browse(int(key)).exists()
+            if card:
+                trusted.mark(card).points = card.points + amount
+        if taken:
+            trusted.mark(order).redeem_otp_taken_back = False
 
     def _redeem_otp_check_reward_lines(self, rewarded):
         """What no reward line may do, protected or not, code or not."""
         self._redeem_otp_check_membership(
             rewarded.reward_id.program_id, self.partner_id
         )
+        self._redeem_otp_check_balances(rewarded)
         for line in rewarded:
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
@@ -160,7 +421,14 @@ class PosOrder(models.Model):
             if line.points_cost <= 0:
                 continue
             card = line.coupon_id.sudo()
-            if program.program_type in policy.CARD_PROGRAM_TYPES and not card:
+            if (
+                program.program_type in policy.CARD_PROGRAM_TYPES
+                and not card
+                and line.points_cost - self._redeem_otp_program_earnings(program)
+                > policy.EPSILON
+            ):
+                # Without a card, only points this very order earns (a card
+                # the order creates) can pay for the reward.
                 raise UserError(
                     _(
                         "%(program)s is spent from a card: choose the guest's card.",
@@ -175,8 +443,10 @@ class PosOrder(models.Model):
                         program=program.name,
                     )
                 )
+            # A card of nobody is spent only where no code is needed: the
+            # code route refuses it, having no guest to send a code to.
             if (
-                card
+                card.partner_id
                 and program._redeem_otp_protected()
                 and card.partner_id != self.partner_id
             ):
@@ -189,7 +459,8 @@ class PosOrder(models.Model):
                     )
                 )
             value = self._redeem_otp_line_value(line)
-            taken = max(-line.price_subtotal_incl, 0.0)
+            # Untaxed: tax on a discount is the state's, not the card's.
+            taken = max(-line.price_subtotal, 0.0)
             if value is not None and taken - value > policy.EPSILON * 10:
                 raise UserError(
                     _(
@@ -199,6 +470,36 @@ class PosOrder(models.Model):
                         taken=self.currency_id.format(taken),
                         points=line.points_cost,
                         value=self.currency_id.format(value),
+                    )
+                )
+
+    def _redeem_otp_check_balances(self, rewarded):
+        """No card pays for more than it holds (plus what this very order earns on it).
+
+        The browser checks balances, the server did not: a guest's own code
+        could approve more than the card holds, and the card would not be
+        debited below zero afterwards.
+        """
+        spent = {}
+        for line in rewarded.filtered(lambda ln: ln.coupon_id and ln.points_cost > 0):
+            card = line.coupon_id.sudo()
+            spent[card] = spent.get(card, 0.0) + line.points_cost
+        for card, points in spent.items():
+            if points - card.points <= policy.EPSILON:
+                continue
+            if (
+                points
+                - card.points
+                - self._redeem_otp_program_earnings(card.program_id)
+                > policy.EPSILON
+            ):
+                raise UserError(
+                    _(
+                        "The card %(code)s holds %(balance)s points; this order spends "
+                        "%(points)s.",
+                        code=card.code,
+                        balance=card.points,
+                        points=points,
                     )
                 )
 
@@ -228,18 +529,19 @@ class PosOrder(models.Model):
         lines = self.lines.filtered(lambda line: line.reward_id)
         if not lines:
             return lines
-        always = self.env["salon.otp.policy"]._redeem_otp_always_protected_lines(
-            self, lines
+        # Dormant and expired cards need the code whatever the program or
+        # center says (expired ones are then refused with their date).
+        cards = lines.coupon_id
+        special = cards._redeem_otp_dormant() | cards._redeem_otp_expired(
+            self.company_id
         )
+        always = lines.filtered(lambda line: line.coupon_id in special)
         if not self.config_id._redeem_otp_active():
             return always
         programs = lines.reward_id.program_id.sudo()._redeem_otp_protected()
         return (
             lines.filtered(lambda line: line.reward_id.program_id in programs) | always
         )
-
-    def _redeem_otp_needs_code(self, lines):
-        return self.env["salon.otp.policy"]._redeem_otp_needs_code(self, lines)
 
     @api.model
     def _redeem_otp_redemptions(self, lines):
@@ -267,10 +569,6 @@ class PosOrder(models.Model):
                 )
             )
 
-    @api.model
-    def _redeem_otp_check_override_allowed(self, challenge):
-        self.env["salon.otp.policy"]._redeem_otp_check_override_allowed(challenge)
-
     # ------------------------------------------------------------------
     # Points: the second RPC, where balances really move
     # ------------------------------------------------------------------
@@ -283,7 +581,8 @@ class PosOrder(models.Model):
         existing cards, `giftCardId` naming any card). So the check reads
         balances before and after, under a row lock, not the request.
         """
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(_("Points are applied to one order at a time."))
         try:
             changes = payloads.coupon_changes(coupon_data)
         except payloads.PayloadError as exc:
@@ -296,10 +595,13 @@ class PosOrder(models.Model):
         if order.redeem_otp_points_moved:
             raise UserError(_("The points of this order were already applied."))
         self._redeem_otp_check_gift_card_keys(coupon_data)
+        self._redeem_otp_restore_taken_back()
         spent = self.env["loyalty.card"].browse(
             [key for key, points in changes.items() if key > 0 and points < 0]
         )
-        self.env["salon.otp.policy"]._redeem_otp_check_cards(self, spent.exists())
+        spent.exists()._redeem_otp_refuse_expired(
+            self.company_id, "confirm_coupon_programs", self
+        )
         before = self._redeem_otp_snapshot(coupon_data)
         result = super(PosOrder, trusted.mark(self)).confirm_coupon_programs(
             coupon_data
@@ -316,7 +618,7 @@ class PosOrder(models.Model):
         if used:
             if order.redeem_otp_challenge_id.pos_order_id == self:
                 trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
-            self.env["salon.otp.notice"]._redeem_otp_send_notices(self, used)
+            self._redeem_otp_send_notices(used)
         return result
 
     def _redeem_otp_check_gift_card_keys(self, coupon_data):
@@ -414,8 +716,8 @@ class PosOrder(models.Model):
                 )
             allowed = allowance.get(card.id, 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
-                # A refund takes back what the refunded sale earned.
-                allowed += self._redeem_otp_rules_bound(card, refunds=True)
+                # A refund takes back what the refunded sale really earned.
+                allowed += self._redeem_otp_refund_take_back(card)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 raise UserError(
                     _(
@@ -443,7 +745,7 @@ class PosOrder(models.Model):
 
     def _redeem_otp_earn_bound(self, card):
         """The most points this order can add to `card`: its sales, and refunded rewards."""
-        bound = self._redeem_otp_rules_bound(card)
+        bound = self._redeem_otp_program_earnings(card.program_id)
         if card.partner_id and card.partner_id != self.partner_id:
             bound = 0.0
         # A refund gives back what the refunded reward lines took from this card.
@@ -453,15 +755,30 @@ class PosOrder(models.Model):
                 bound += origin.points_cost * min(abs(line.qty / origin.qty), 1.0)
         return bound
 
-    def _redeem_otp_rules_bound(self, card, refunds=False):
-        """The most points the card's program rules give for this order's sale lines.
+    def _redeem_otp_refund_take_back(self, card):
+        """Points a refund may take back from `card`: what the refunded orders' own
+        points call added to it, in proportion to the money refunded."""
+        take_back = 0.0
+        refunds = self.lines.filtered("refunded_orderline_id")
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
+                str(card.id), 0.0
+            )
+            if gained <= 0 or not origin.amount_total:
+                continue
+            refunded = -sum(
+                refunds.filtered(
+                    lambda line, o=origin: line.refunded_orderline_id.order_id == o
+                ).mapped("price_subtotal_incl")
+            )
+            take_back += gained * min(max(refunded / origin.amount_total, 0.0), 1.0)
+        return take_back
 
-        With `refunds`, for its refund lines instead (what a refund takes back).
-        """
-        program = card.program_id.sudo()
-        sales = self.lines.filtered(
-            lambda line: not line.reward_id and (line.qty < 0) == refunds
-        )
+    def _redeem_otp_program_earnings(self, program):
+        """The most points the program's rules give for this order's sale lines,
+        never more than was paid for them."""
+        program = program.sudo()
+        sales = self.lines.filtered(lambda line: not line.reward_id)
         products = sales.product_id
         rules = []
         for rule in program.rule_ids:
@@ -483,17 +800,24 @@ class PosOrder(models.Model):
                     "product_ids": valid,
                 }
             )
-        sign = -1 if refunds else 1
         return policy.earn_bound(
             rules,
             [
                 {
                     "product_id": line.product_id.id,
-                    "qty": sign * line.qty,
-                    "price": sign * line.price_subtotal_incl,
+                    "qty": line.qty,
+                    "price": line.price_subtotal_incl,
                 }
                 for line in sales
             ],
+            # What the guest paid for: the sale lines, where a negative line
+            # cancels a positive one; a real refund's lines (goods given
+            # back) may pay for credit, as pos_loyalty's refund to e-wallet does.
+            paid=sum(
+                line.price_subtotal_incl
+                for line in sales
+                if not line.refunded_orderline_id
+            ),
         )
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):
@@ -549,3 +873,34 @@ class PosOrder(models.Model):
         return super(PosOrder, trusted.mark(self)).add_loyalty_history_lines(
             clean, [{"old_id": card_id, "id": card_id} for card_id in moved]
         )
+
+    def _redeem_otp_send_notices(self, used_by_card):
+        """After points go down, the guest learns what was used and what is left.
+
+        Stock Odoo sends nothing when a balance decreases; this is the
+        guest's receipt for their money, and the moment they would notice a
+        fraud. A notice never undoes a paid order: failures are logged.
+        """
+        challenge = self.redeem_otp_challenge_id.sudo()
+        cards = self.env["loyalty.card"].sudo().browse(list(used_by_card)).exists()
+        sender = RedeemOtpSender(self.env)
+        for card in cards:
+            context = {
+                "used": used_by_card[card.id],
+                "order_name": self.pos_reference or self.name,
+                "override": challenge.method == "override",
+            }
+            try:
+                sender._send_notice(
+                    card.partner_id or self.partner_id,
+                    self.company_id,
+                    card,
+                    {
+                        "sms": "salon_otp_redeem.sms_template_redeem_notice",
+                        "email": "salon_otp_redeem.mail_template_redeem_notice",
+                    },
+                    context,
+                    f"Balance notice for card {card.id}",
+                )
+            except Exception:  # noqa: BLE001 - a notice never undoes a paid order
+                _logger.exception("Balance notice for card %s failed", card.id)

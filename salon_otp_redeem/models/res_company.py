@@ -80,6 +80,28 @@ class ResCompany(models.Model):
         help="Older redemption authorizations are deleted. 0 keeps them forever.",
     )
 
+    # WhatsApp Cloud API (Meta), for Community and Enterprise alike.
+    redeem_otp_whatsapp_phone_number_id = fields.Char(
+        string="WhatsApp phone number ID",
+        help="The Cloud API's id of the sending number (WhatsApp Manager, API setup).",
+    )
+    redeem_otp_whatsapp_token = fields.Char(
+        string="WhatsApp access token",
+        groups="base.group_system",
+        copy=False,
+        help="A permanent system-user token with whatsapp_business_messaging.",
+    )
+    redeem_otp_whatsapp_template = fields.Char(
+        string="WhatsApp authentication template",
+        help="Name of an approved template of the Authentication category, "
+        "with a copy-code button.",
+    )
+    redeem_otp_whatsapp_lang = fields.Char(
+        string="WhatsApp template language",
+        default="en_US",
+        help="The template's language code, e.g. en_US, fr, es.",
+    )
+
     def write(self, vals):
         """Every redemption setting weakens protection when lowered: managers only."""
         Change = self.env["salon.otp.setting.change"]

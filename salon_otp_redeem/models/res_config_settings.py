@@ -49,6 +49,20 @@ class ResConfigSettings(models.TransientModel):
     redeem_otp_retention_days = fields.Integer(
         related="company_id.redeem_otp_retention_days", readonly=False
     )
+    redeem_otp_whatsapp_phone_number_id = fields.Char(
+        related="company_id.redeem_otp_whatsapp_phone_number_id", readonly=False
+    )
+    redeem_otp_whatsapp_token = fields.Char(
+        related="company_id.redeem_otp_whatsapp_token",
+        readonly=False,
+        groups="base.group_system",
+    )
+    redeem_otp_whatsapp_template = fields.Char(
+        related="company_id.redeem_otp_whatsapp_template", readonly=False
+    )
+    redeem_otp_whatsapp_lang = fields.Char(
+        related="company_id.redeem_otp_whatsapp_lang", readonly=False
+    )
     pos_redeem_otp_required = fields.Boolean(
         related="pos_config_id.redeem_otp_required", readonly=False
     )

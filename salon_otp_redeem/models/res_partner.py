@@ -4,7 +4,15 @@ from odoo.exceptions import AccessError
 
 # A membership makes members-only benefits spendable: set by whoever sells
 # memberships, never at the till.
-MEMBERSHIP_FIELDS = ("free_member", "associate_member")
+MEMBERSHIP_FIELDS = (
+    "free_member",
+    "associate_member",
+    "membership_state",
+    "membership_start",
+    "membership_stop",
+    "membership_cancel",
+    "member_lines",
+)
 MEMBERSHIP_MANAGERS = (
     "point_of_sale.group_pos_manager",
     "account.group_account_manager",
@@ -47,6 +55,18 @@ class ResPartner(models.Model):
         Redemption codes go to these; see salon.otp.destination.change.
         """
         self._redeem_otp_guard_membership(vals)
+        if "tz" in vals and self.env.user._redeem_otp_is_cashier():
+            # The salon's time zone decides when cards expire and when the
+            # override count resets (res.company._redeem_otp_tz).
+            companies = (
+                self.env["res.company"]
+                .sudo()
+                .search_count([("partner_id", "in", self.ids)], limit=1)
+            )
+            if companies:
+                raise AccessError(
+                    _("Only a Point of Sale manager can change the salon's time zone.")
+                )
         if any(name in vals for name in ("mobile", "phone", "email")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
         return super().write(vals)

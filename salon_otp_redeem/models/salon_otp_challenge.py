@@ -5,15 +5,16 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import misc
 
 from ..tools import codes, payloads, policy
 from ..tools.errors import RedeemOtpError
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
-SECRET_PARAM = "salon_otp_redeem.hash_secret"
 FINISHED_STATES = ("used", "expired", "superseded", "locked", "failed", "cancelled")
 # Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
 # counter, so that limits hold across workers without locking business rows.
@@ -23,6 +24,10 @@ LOCK_OVERRIDES = 7303
 # Wrong override codes per center per hour before the override is refused
 # for the rest of the hour (and the managers are alerted).
 OVERRIDE_FAILURES_PER_HOUR = 5
+MANAGER_GROUP = "point_of_sale.group_pos_manager"
+# Rows deleted per batch, so that one vacuum never holds long locks.
+UNLINK_BATCH = 1000
+TODO_TYPE = "mail.mail_activity_data_todo"
 
 
 class SalonOtpChallenge(models.Model):
@@ -35,7 +40,9 @@ class SalonOtpChallenge(models.Model):
 
     _name = "salon.otp.challenge"
     # Alerts are to-do activities for the managers on the challenge itself.
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    # The POS loads it (pos.load.mixin) so that `pos.order.redeem_otp_challenge_id`
+    # is a real relation on the client and syncs with the order.
+    _inherit = ["mail.thread", "mail.activity.mixin", "pos.load.mixin"]
     _description = "Redemption authorization"
     _order = "create_date desc, id desc"
     _rec_name = "display_name"
@@ -113,7 +120,7 @@ class SalonOtpChallenge(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     points_total = fields.Float(readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
-    # What the fraud policy (salon.otp.policy) saw and decided, for the audit report.
+    # What the fraud policy saw and decided, for the audit report.
     card_ids = fields.Many2many("loyalty.card", string="Cards", readonly=True)
     risk_dormant = fields.Boolean(string="Dormant card", readonly=True)
     risk_destination_changed = fields.Boolean(
@@ -130,6 +137,10 @@ class SalonOtpChallenge(models.Model):
     # Out of the ORM's reach, read and written with SQL only (auth_totp does
     # the same with its secret): no view, export or RPC read can return it.
     code_hash = fields.Char(copy=False, groups=fields.NO_ACCESS)
+
+    override_user_name = fields.Char(
+        string="Override by (name)", related="override_user_id.name"
+    )
 
     def init(self):
         self.env.cr.execute(
@@ -184,21 +195,17 @@ class SalonOtpChallenge(models.Model):
     # ------------------------------------------------------------------
     # Secret
     # ------------------------------------------------------------------
-    @api.model
-    def _hash_secret(self):
-        params = self.env["ir.config_parameter"].sudo()
-        secret = params.get_param(SECRET_PARAM)
-        if not secret:
-            secret = codes.new_secret()
-            params.set_param(SECRET_PARAM, secret)
-        return secret
+    def _code_digest(self, code):
+        self.ensure_one()
+        return misc.hmac(
+            self.env(su=True), codes.HMAC_SCOPE, codes.code_message(self.id, code)
+        )
 
     def _store_code_hash(self, code):
         self.ensure_one()
-        digest = codes.hash_code(self._hash_secret(), self.id, code) if code else None
         self.env.cr.execute(
             "UPDATE salon_otp_challenge SET code_hash = %s WHERE id = %s",
-            [digest, self.id],
+            [self._code_digest(code) if code else None, self.id],
         )
 
     def _check_code_hash(self, code):
@@ -207,7 +214,7 @@ class SalonOtpChallenge(models.Model):
             "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [self.id]
         )
         row = self.env.cr.fetchone()
-        return codes.check_code(self._hash_secret(), self.id, code, row and row[0])
+        return bool(code) and codes.same_digest(self._code_digest(code), row and row[0])
 
     # ------------------------------------------------------------------
     # Requesting a code
@@ -224,9 +231,7 @@ class SalonOtpChallenge(models.Model):
         """
         company = config.company_id
         lines = self._redeem_otp_check_redemptions(config, partner, redemptions)
-        risk = self.env["salon.otp.policy"]._redeem_otp_check_request(
-            config, partner, order_uuid, lines
-        )
+        risk = self._redeem_otp_check_request(config, partner, order_uuid, lines)
         if channel and channel not in company._redeem_otp_channels():
             raise RedeemOtpError(
                 "bad_request",
@@ -279,9 +284,7 @@ class SalonOtpChallenge(models.Model):
         )
         code = codes.generate_code(length, company.redeem_otp_alphabet)
         challenge._store_code_hash(code)
-        sent = self.env["salon.otp.sender"]._send_code(
-            challenge, code, preferred=channel
-        )
+        sent = RedeemOtpSender(self.env)._send_code(challenge, code, preferred=channel)
         del code
         if not sent.get("channel"):
             challenge._store_code_hash(None)
@@ -302,7 +305,7 @@ class SalonOtpChallenge(models.Model):
                     override_only=True,
                 )
             challenge.write({"state": "failed", "failure_reason": sent.get("reason")})
-            self.env["salon.otp.alert"]._redeem_otp_after_send_failure(challenge)
+            challenge._redeem_otp_after_send_failure()
             _logger.info(
                 "Redemption code not sent: challenge %s, guest %s, POS %s, user %s: %s",
                 challenge.id,
@@ -338,6 +341,119 @@ class SalonOtpChallenge(models.Model):
             earlier.ids,
         )
         return challenge
+
+    @api.model
+    def _redeem_otp_check_request(self, config, partner, order_uuid, lines):
+        """Refuse what can never be redeemed; return the risk flags of the new challenge.
+
+        An expired card is recorded as a cancelled challenge before the
+        refusal: the route returns the error as a result, so the row stays.
+        """
+        company = config.company_id
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse([line["card_id"] for line in lines if line["card_id"]])
+        )
+        expired = cards._redeem_otp_expired(company)
+        if expired:
+            card = expired[0]
+            message = card._redeem_otp_expired_message()
+            challenge = self.sudo().create(
+                {
+                    "company_id": company.id,
+                    "pos_config_id": config.id,
+                    "pos_session_id": config.current_session_id.id,
+                    "partner_id": partner.id,
+                    "order_uuid": order_uuid,
+                    "state": "cancelled",
+                    "card_ids": [Command.set(cards.ids)],
+                    "risk_expired": True,
+                    "amount": sum(line["amount"] for line in lines),
+                    "points_total": sum(line["points"] for line in lines),
+                }
+            )
+            challenge._redeem_otp_note(_("Refused: %(why)s", why=message))
+            _logger.warning(
+                "Code request for expired card %s refused: challenge %s, POS %s, user %s",
+                card.id,
+                challenge.id,
+                config.id,
+                self.env.user.login,
+            )
+            raise RedeemOtpError("bad_request", message, challenge_id=challenge.id)
+
+        dormant = cards._redeem_otp_dormant()
+        amount = sum(line["amount"] for line in lines)
+        if not dormant and policy.below_minimum(amount, company.redeem_otp_min_amount):
+            raise RedeemOtpError(
+                "not_protected",
+                _(
+                    "Redemptions below %(minimum)s need no code.",
+                    minimum=company.currency_id.format(company.redeem_otp_min_amount),
+                ),
+            )
+        notes = []
+        if dormant:
+            notes.append(
+                _(
+                    "Dormant card(s) %(codes)s: the guest's code is required and the "
+                    "override code is refused.",
+                    codes=", ".join(dormant.mapped("code")),
+                )
+            )
+        changes = self.env["salon.otp.destination.change"]._recent(partner, company)
+        if changes:
+            notes.append(
+                _(
+                    "Contact details changed by staff: %(changes)s.",
+                    changes="; ".join(
+                        _(
+                            "%(field)s by %(user)s at %(date)s",
+                            field=change.field_name,
+                            user=change.user_id.name,
+                            date=fields.Datetime.to_string(change.create_date),
+                        )
+                        for change in changes.sudo()
+                    ),
+                )
+            )
+        stamp = fields.Datetime.to_string(fields.Datetime.now())
+        return {
+            "card_ids": [Command.set(cards.ids)],
+            "risk_dormant": bool(dormant),
+            "risk_destination_changed": bool(changes),
+            "decision": "\n".join(f"{stamp} {note}" for note in notes) or False,
+        }
+
+    def _redeem_otp_check_override_allowed(self):
+        """Raise a RedeemOtpError when an override may not replace the guest's code."""
+        challenge = self
+        dormant = challenge.sudo().card_ids._redeem_otp_dormant()
+        if challenge.risk_dormant or dormant:
+            challenge._redeem_otp_note(_("Override refused: dormant card."))
+            _logger.warning(
+                "Override refused for dormant card: challenge %s, POS %s, user %s",
+                challenge.id,
+                challenge.pos_config_id.id,
+                self.env.user.login,
+            )
+            raise RedeemOtpError(
+                "override_not_allowed",
+                _(
+                    "This balance has not been used for a long time: only the guest's own "
+                    "code can release it, not the override code."
+                ),
+            )
+
+    def _redeem_otp_note(self, text):
+        """Append one line to this challenge's record of policy decisions."""
+        challenge = self.sudo()
+        stamp = fields.Datetime.to_string(fields.Datetime.now())
+        line = f"{stamp} {text}"
+        challenge.decision = (
+            f"{challenge.decision}\n{line}" if challenge.decision else line
+        )
 
     @api.model
     def _redeem_otp_check_order_owner(self, config, order_uuid):
@@ -435,8 +551,11 @@ class SalonOtpChallenge(models.Model):
                 line["amount"] = line["points"] * value
         active = config._redeem_otp_active()
         protected = programs._redeem_otp_protected() if active else programs.browse()
-        forced = self.env["salon.otp.policy"]._redeem_otp_forced_cards(
-            config, partner, cards.exists()
+        # Dormant and expired cards need the code whatever the program or
+        # center says (expired ones are then refused with their date).
+        forced = (
+            cards.exists()._redeem_otp_dormant()
+            | cards.exists()._redeem_otp_expired(config.company_id)
         )
         kept = [
             line
@@ -601,7 +720,7 @@ class SalonOtpChallenge(models.Model):
                 "override_not_allowed",
                 _("This center does not accept an override code."),
             )
-        self.env["pos.order"]._redeem_otp_check_override_allowed(self)
+        self._redeem_otp_check_override_allowed()
         reason = (reason or "").strip()
         if len(reason) < 3:
             raise RedeemOtpError(
@@ -615,7 +734,7 @@ class SalonOtpChallenge(models.Model):
                 self._redeem_otp_override_failures(config, now)
                 >= OVERRIDE_FAILURES_PER_HOUR
             ):
-                self.env["salon.otp.alert"]._redeem_otp_after_lock(self)
+                self._redeem_otp_after_lock()
             return self._redeem_otp_count_failure(
                 _("The override code is not correct.")
             )
@@ -630,7 +749,7 @@ class SalonOtpChallenge(models.Model):
             config.id,
             self.env.user.login,
         )
-        self.env["salon.otp.alert"]._redeem_otp_after_override(self)
+        self._redeem_otp_after_override()
         return self._redeem_otp_result()
 
     def _redeem_otp_check_override_limit(self, config, now):
@@ -710,7 +829,7 @@ class SalonOtpChallenge(models.Model):
         )
         if not left:
             self._redeem_otp_finish("locked")
-            self.env["salon.otp.alert"]._redeem_otp_after_lock(self)
+            self._redeem_otp_after_lock()
             raise RedeemOtpError(
                 "locked",
                 _("Too many wrong attempts; the code no longer works. Send a new one."),
@@ -765,6 +884,8 @@ class SalonOtpChallenge(models.Model):
             "resend_at": iso(self.resend_at),
             "code_length": self.code_length,
             "alphabet": self.alphabet,
+            # What a code can hold, so that the till keeps no copy of the rule.
+            "characters": codes.alphabet_for(self.alphabet or codes.NUMERIC),
         }
 
     # ------------------------------------------------------------------
@@ -869,3 +990,232 @@ class SalonOtpChallenge(models.Model):
                     allowed.get(line["card_id"], 0.0) + line["points"]
                 )
         return allowed
+
+    # ------------------------------------------------------------------
+    # Alerts: the managers and the guest hear of what is worth a look. An
+    # alert never undoes what raised it: failures are logged, not raised.
+    # ------------------------------------------------------------------
+    def _redeem_otp_after_override(self):
+        challenge = self.sudo()
+        challenge._redeem_otp_notify_override()
+        config = challenge.pos_config_id
+        day_start = self._redeem_otp_day_start(
+            challenge.company_id, fields.Datetime.now()
+        )
+        used = self.sudo().search_count(
+            [
+                ("pos_config_id", "=", config.id),
+                ("method", "=", "override"),
+                ("verified_at", ">=", day_start),
+            ]
+        )
+        if policy.override_limit_reached(used, config.redeem_otp_override_daily_limit):
+            challenge._redeem_otp_alert_managers(
+                _("Override limit reached at %(center)s", center=config.name),
+                _(
+                    "%(center)s used its %(limit)s override codes for today; the last one by "
+                    "%(user)s: %(reason)s",
+                    center=config.name,
+                    limit=config.redeem_otp_override_daily_limit,
+                    user=challenge.override_user_id.name or challenge.user_id.name,
+                    reason=challenge.override_reason or "",
+                ),
+            )
+
+    def _redeem_otp_after_lock(self):
+        challenge = self.sudo()
+        challenge._redeem_otp_alert_managers(
+            _(
+                "Redemption code locked at %(center)s",
+                center=challenge.pos_config_id.name,
+            ),
+            _(
+                "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
+                attempts=challenge.attempt_count,
+                guest=challenge.partner_id.display_name,
+                what=challenge.redemption_summary or "",
+                user=challenge.user_id.name,
+            ),
+        )
+
+    def _redeem_otp_after_send_failure(self):
+        challenge = self.sudo()
+        config = challenge.pos_config_id
+        threshold = challenge.company_id.redeem_otp_failed_send_alert
+        failed = self.sudo().search_count(
+            [
+                ("pos_config_id", "=", config.id),
+                ("state", "=", "failed"),
+                ("create_date", ">=", fields.Datetime.now() - timedelta(hours=1)),
+            ]
+        )
+        if policy.failed_sends_alert(failed, threshold):
+            challenge._redeem_otp_alert_managers(
+                _("Codes not sent at %(center)s", center=config.name),
+                _(
+                    "%(count)s codes could not be sent at %(center)s in the last hour; "
+                    "the last reason: %(reason)s",
+                    count=failed,
+                    center=config.name,
+                    reason=challenge.failure_reason or "",
+                ),
+            )
+
+    @api.model
+    def _redeem_otp_managers(self, company):
+        group = self.env.ref(MANAGER_GROUP)
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", group.id),
+                    ("company_ids", "in", company.id),
+                    ("share", "=", False),
+                ]
+            )
+        )
+
+    def _redeem_otp_alert_managers(self, summary, note):
+        """One to-do per POS manager of the challenge's company, on the challenge."""
+        challenge = self
+        managers = self._redeem_otp_managers(challenge.company_id)
+        _logger.warning(
+            "Redemption alert on challenge %s (POS %s): %s",
+            challenge.id,
+            challenge.pos_config_id.id,
+            summary,
+        )
+        record = challenge.sudo()
+        for user in managers:
+            record.activity_schedule(
+                TODO_TYPE, summary=summary, note=note, user_id=user.id
+            )
+        return managers
+
+    def _redeem_otp_notify_override(self):
+        """Tell the guest a staff override spent their balance, on the first channel that works."""
+        challenge = self
+        try:
+            channel = RedeemOtpSender(self.env)._send_notice(
+                challenge.partner_id,
+                challenge.company_id,
+                challenge,
+                {
+                    "sms": "salon_otp_redeem.sms_template_redeem_override",
+                    "email": "salon_otp_redeem.mail_template_redeem_override",
+                },
+                {},
+                f"Override notice for challenge {challenge.id}",
+            )
+        except Exception:  # noqa: BLE001 - a notice never undoes the override
+            _logger.exception("Override notice for challenge %s failed", challenge.id)
+            return None
+        if not channel:
+            _logger.warning(
+                "Override notice for challenge %s: no channel reached the guest",
+                challenge.id,
+            )
+        return channel
+
+    # ------------------------------------------------------------------
+    # What the POS reads of a challenge: nothing at start; the dialog reads
+    # the one it verified, with the fields the receipt prints.
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_pos_data_domain(self, data):
+        # False: no query at all, the POS starts with no challenge.
+        return False
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return [
+            "id",
+            "state",
+            "method",
+            "channel",
+            "destination_masked",
+            "verified_at",
+            "override_user_name",
+        ]
+
+    # ------------------------------------------------------------------
+    # Retention, run by Odoo's daily autovacuum: code hashes of finished
+    # challenges are erased after a day (a code lives ten minutes at most, so
+    # an old hash only helps an offline guess), whole challenges after the
+    # company's `redeem_otp_retention_days`; previous contact values kept for
+    # the destination-change guard are blanked once their watch is over.
+    # ------------------------------------------------------------------
+    @api.autovacuum
+    def _gc_redeem_otp_challenges(self):
+        now = fields.Datetime.now()
+        self._gc_redeem_otp_code_hashes(now)
+        self._gc_redeem_otp_old_challenges(now)
+        self._gc_redeem_otp_destination_changes(now)
+
+    @api.model
+    def _gc_redeem_otp_code_hashes(self, now):
+        """Erase the hashes of challenges created more than a day ago.
+
+        Such a challenge is finished whatever its state column says: expiry is
+        lazy (a pending challenge turns 'expired' only when next touched) and a
+        code lives ten minutes at most. Finished challenges lose their hash at
+        once already (`_redeem_otp_finish`); this catches the abandoned ones.
+        """
+        cutoff = now - timedelta(hours=policy.CODE_HASH_RETENTION_HOURS)
+        self.env.cr.execute(
+            """
+            UPDATE salon_otp_challenge
+               SET code_hash = NULL
+             WHERE code_hash IS NOT NULL
+               AND create_date < %s
+            """,
+            [cutoff],
+        )
+        if self.env.cr.rowcount:
+            _logger.info("Erased %s redemption code hashes", self.env.cr.rowcount)
+
+    @api.model
+    def _gc_redeem_otp_old_challenges(self, now):
+        Challenge = self.sudo().with_context(active_test=False)
+        for company in self.env["res.company"].sudo().search([]):
+            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
+            if not cutoff:
+                continue
+            domain = [("company_id", "=", company.id), ("create_date", "<", cutoff)]
+            while True:
+                old = Challenge.search(domain, limit=UNLINK_BATCH, order="id")
+                if not old:
+                    break
+                old.unlink()
+                _logger.info(
+                    "Deleted %s redemption authorizations of company %s older than %s days",
+                    len(old),
+                    company.id,
+                    company.redeem_otp_retention_days,
+                )
+                if len(old) < UNLINK_BATCH:
+                    break
+
+    @api.model
+    def _gc_redeem_otp_destination_changes(self, now):
+        Change = self.env["salon.otp.destination.change"].sudo()
+        for company in self.env["res.company"].sudo().search([]):
+            hold = company.redeem_otp_destination_hold_hours
+            # Clear text only as long as the guard may need it.
+            self.env.cr.execute(
+                """
+                UPDATE salon_otp_destination_change
+                   SET old_value = NULL
+                 WHERE old_value IS NOT NULL
+                   AND (company_id = %s OR company_id IS NULL)
+                   AND create_date < %s
+                """,
+                [company.id, now - timedelta(hours=max(hold, 0))],
+            )
+            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
+            if cutoff:
+                Change.search(
+                    [("company_id", "=", company.id), ("create_date", "<", cutoff)]
+                ).unlink()
+        Change.invalidate_model(["old_value"])

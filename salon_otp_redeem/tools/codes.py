@@ -5,7 +5,6 @@ Kept free of the ORM so that the cryptography can be read and tested on its
 own, as Odoo does for TOTP (auth_totp/models/totp.py).
 """
 
-import hashlib
 import hmac
 import secrets
 
@@ -71,26 +70,23 @@ def normalize_input(code, kind):
     return cleaned.upper() if kind == ALPHANUMERIC else cleaned
 
 
-def hash_code(secret, challenge_id, code):
-    """HMAC-SHA256 keyed by the database secret and bound to one challenge.
+# Odoo's `tools.misc.hmac` keys the hash with the database secret; the scope
+# keeps these digests apart from every other HMAC Odoo makes with it.
+HMAC_SCOPE = "salon_otp_redeem.code"
+
+
+def code_message(challenge_id, code):
+    """What is hashed: the code bound to one challenge.
 
     Binding the challenge id means a hash copied onto another challenge row
-    is worthless, and the database secret means a leaked table alone cannot
-    be brute-forced offline over the small code space.
+    is worthless; the database secret (the HMAC key) means a leaked table
+    alone cannot be brute-forced offline over the small code space.
     """
-    if not secret:
-        raise ValueError("a hashing secret is required")
-    message = f"{HASH_VERSION}:{int(challenge_id)}:{code}".encode()
-    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-    return f"{HASH_VERSION}${digest}"
+    return f"{HASH_VERSION}:{int(challenge_id)}:{code}"
 
 
-def check_code(secret, challenge_id, code, stored_hash):
-    if not stored_hash or not code:
+def same_digest(expected, stored):
+    """Constant-time comparison; nothing stored or nothing typed never matches."""
+    if not expected or not stored:
         return False
-    expected = hash_code(secret, challenge_id, code)
-    return hmac.compare_digest(expected.encode(), stored_hash.encode())
-
-
-def new_secret():
-    return secrets.token_hex(32)
+    return hmac.compare_digest(expected.encode(), stored.encode())

@@ -11,6 +11,8 @@ import math
 # Far above any balance a salon holds, far below what floats lose precision on.
 MAX_POINTS = 1e9
 MAX_ID = 2**31 - 1
+# The POS numbers what it creates itself (new cards) with large negative ids.
+MAX_TEMP_ID = 2**53
 
 
 class PayloadError(ValueError):
@@ -21,7 +23,10 @@ def number(value, *, minimum=None, maximum=MAX_POINTS, what="number"):
     """A finite float within bounds; booleans and strings are not numbers."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PayloadError(f"{what} is not a number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise PayloadError(f"{what} is too large") from None
     if not math.isfinite(value):
         raise PayloadError(f"{what} is not finite")
     if abs(value) > maximum:
@@ -37,7 +42,7 @@ def record_id(value, *, negative=False, what="id"):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError(f"{what} is not an id")
-    if not -MAX_ID <= value <= MAX_ID or (value < 0 and not negative):
+    if value > MAX_ID or value < (-MAX_TEMP_ID if negative else 0):
         raise PayloadError(f"{what} is out of range")
     return value
 
@@ -67,7 +72,8 @@ def coupon_changes(coupon_data):
         record_id(vals.get("program_id"), what="program")
         optional_id(vals.get("partner_id"), what="partner")
         optional_id(vals.get("giftCardId"), what="gift card")
-        optional_id(vals.get("coupon_id"), what="card")
+        if vals.get("coupon_id") not in (None, False):
+            record_id(vals["coupon_id"], negative=True, what="card")
         line_codes = vals.get("line_codes", [])
         if not isinstance(line_codes, list) or not all(
             isinstance(code, str) for code in line_codes
@@ -76,46 +82,66 @@ def coupon_changes(coupon_data):
         for name in ("code", "barcode", "expiration_date", "date_to"):
             if vals.get(name) not in (None, False) and not isinstance(vals[name], str):
                 raise PayloadError(f"{name} must be text")
-        changes[card_key] = number(vals.get("points", 0), what="points")
+        if "points" not in vals:
+            raise PayloadError("each card's change needs its points")
+        changes[card_key] = number(vals["points"], what="points")
     return changes
 
 
+ORDER_STATES = ("draft", "paid", "done", "invoiced", "cancel")
+
+
+LINE_NUMBERS = (
+    "qty",
+    "price_unit",
+    "price_subtotal",
+    "price_subtotal_incl",
+    "discount",
+    "points_cost",
+    "amount",
+)
+
+
+def _flat_values(vals, temporary=()):
+    """No nested objects, and every `*_id` an id (`temporary` may be a POS one)."""
+    for name, value in vals.items():
+        if isinstance(value, dict):
+            raise PayloadError(f"{name} cannot be an object")
+        if name.endswith("_id") and value not in (None, False):
+            record_id(value, negative=name in temporary, what=name)
+
+
 def order_numbers(order):
-    """Check the numbers of one order sent to `sync_from_ui` (lines and payments)."""
+    """Check the shape and numbers of one order sent to `sync_from_ui`.
+
+    Stock code trusts the shape and fails with a traceback on anything else;
+    the POS gets a clean refusal instead.
+    """
     if not isinstance(order, dict):
         raise PayloadError("an order must be an object")
+    record_id(order.get("session_id"), what="session")
+    state = order.get("state", "draft")
+    if not isinstance(state, str) or state not in ORDER_STATES:
+        raise PayloadError("unknown order state")
+    _flat_values(order)
     for name in ("amount_total", "amount_paid", "amount_tax", "amount_return"):
         if name in order:
             number(order[name], what=name)
-    for key in ("partner_id", "redeem_otp_challenge_id"):
-        if key in order:
-            optional_id(order[key], what=key)
     for field in ("lines", "payment_ids"):
-        for command in order.get(field) or []:
+        commands = order.get(field, [])
+        if not isinstance(commands, list):
+            raise PayloadError(f"{field} must be a list")
+        for command in commands:
             if not isinstance(command, (list, tuple)) or not command:
                 raise PayloadError(f"{field} must hold commands")
             vals = command[-1] if len(command) == 3 else None
             if not isinstance(vals, dict):
                 continue
-            for name in (
-                "qty",
-                "price_unit",
-                "price_subtotal",
-                "price_subtotal_incl",
-                "discount",
-                "points_cost",
-                "amount",
-            ):
-                if name in vals and vals[name] not in (None, False):
+            # Cards the order creates have the POS's negative ids.
+            _flat_values(vals, temporary=("coupon_id",))
+            for name in LINE_NUMBERS:
+                if vals.get(name) not in (None, False):
                     number(vals[name], what=name)
-            for name in ("reward_id", "coupon_id", "product_id"):
-                if name in vals:
-                    if name == "coupon_id":
-                        # Cards the order creates have the POS's negative ids.
-                        if vals[name] not in (None, False):
-                            record_id(vals[name], negative=True, what=name)
-                    else:
-                        optional_id(vals[name], what=name)
 
 
 def redemptions(items):
@@ -138,4 +164,42 @@ def redemptions(items):
                 "amount": number(item.get("amount") or 0.0, minimum=0.0, what="amount"),
             }
         )
+    return parsed
+
+
+def decision_lines(items):
+    """The decision route's order lines, checked.
+
+    Reward lines: reward_id, card_id, points, price. Sale lines (what the
+    order earns points on): product_id, qty, price. Prices tax included;
+    price_subtotal (untaxed) defaults to the price.
+    """
+    if not isinstance(items, list) or len(items) > 500:
+        raise PayloadError("the lines are missing or more than 500")
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise PayloadError("each line must be an object")
+        price = number(item.get("price") or 0.0, what="price")
+        line = {
+            "price": price,
+            "price_subtotal": number(
+                item.get("price_subtotal", price) or 0.0, what="price"
+            ),
+        }
+        if item.get("reward_id"):
+            line.update(
+                reward_id=record_id(item["reward_id"], what="reward"),
+                # A card the order creates has the POS's negative id: no card yet.
+                card_id=max(
+                    record_id(item.get("card_id") or 0, negative=True, what="card"), 0
+                ),
+                points=number(item.get("points") or 0.0, what="points"),
+            )
+        else:
+            line.update(
+                product_id=record_id(item.get("product_id"), what="product"),
+                qty=number(item.get("qty") or 0.0, what="quantity"),
+            )
+        parsed.append(line)
     return parsed

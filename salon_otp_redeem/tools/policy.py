@@ -173,18 +173,20 @@ def reward_value(discount_mode, discount, points):
     return max(float(points or 0.0), 0.0) * float(discount or 0.0)
 
 
-def earn_bound(rules, lines):
+def earn_bound(rules, lines, paid):
     """The most points an order's sale lines can earn under a program's rules.
 
     `rules` are dicts: mode (order | money | unit), amount (points per
     order, per unit of currency or per unit) and product_ids (the set of
     product ids the rule counts, or None for any product). `lines` are
     dicts: product_id, qty and price (tax included) of the order's sale
-    lines (not reward lines). Minimums are ignored: this bounds, it does
-    not compute, so the POS's own figure is always within it. An e-wallet
-    top-up is a 'money' rule on the top-up product: the bound is what was
-    paid for it.
+    lines (not reward lines); `paid` is the order's total. Minimums are
+    ignored: this bounds, it does not compute, so the POS's own figure is
+    always within it. Lines are netted per rule (a negative line cancels a
+    positive one) and money never counts for more than was paid: an
+    e-wallet top-up earns what was paid for it.
     """
+    paid = max(float(paid or 0.0), 0.0)
     total = 0.0
     for rule in rules:
         valid = [
@@ -198,7 +200,8 @@ def earn_bound(rules, lines):
         if mode == "order":
             total += amount if valid or rule.get("product_ids") is None else 0.0
         elif mode == "money":
-            total += amount * sum(max(float(line["price"]), 0.0) for line in valid)
+            money = max(sum(float(line["price"]) for line in valid), 0.0)
+            total += amount * min(money, paid)
         elif mode == "unit":
-            total += amount * sum(max(float(line["qty"]), 0.0) for line in valid)
+            total += amount * max(sum(float(line["qty"]) for line in valid), 0.0)
     return total

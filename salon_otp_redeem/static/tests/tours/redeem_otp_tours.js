@@ -56,7 +56,7 @@ registry.category("web_tour.tours").add("SalonOtpWrongCodeTour", {
             Otp.isShown(GUEST),
             Otp.sendCode(),
             Otp.typeWrongCode(0),
-            Otp.errorIs("Wrong code"),
+            Otp.errorIs("The code is not correct"),
             Otp.errorIs("4 attempt(s) left"),
             Otp.screenshot("otp-dialog-wrong-code"),
             Otp.typeSentCode(0),
@@ -78,7 +78,7 @@ registry.category("web_tour.tours").add("SalonOtpResendTour", {
             Otp.noticeIs("The earlier code no longer works"),
             // The first code belongs to the superseded request.
             Otp.typeSentCode(0),
-            Otp.errorIs("Wrong code"),
+            Otp.errorIs("The code is not correct"),
             Otp.typeSentCode(1),
             Otp.isClosed(),
             ReceiptScreen.isShown(),
@@ -262,6 +262,25 @@ registry.category("web_tour.tours").add("SalonOtpOverrideOnlyTour", {
             Otp.clickButton("Verify"),
             Otp.isClosed(),
             ReceiptScreen.isShown(),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+/**
+ * The server asks for the code (a dormant card, whatever the program or the
+ * center says): the dialog opens because the server said so.
+ */
+registry.category("web_tour.tours").add("SalonOtpServerAsksTour", {
+    steps: () =>
+        [
+            start(),
+            haircutPaidByEWallet(),
+            Otp.isShown(GUEST),
+            Otp.sendCode("+33 6"),
+            Otp.typeSentCode(0),
+            Otp.isClosed(),
+            ReceiptScreen.isShown(),
+            Otp.receiptSays("Authorized by code sent to +33 6"),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });

@@ -24,50 +24,20 @@ const ROUTES = {
     challenge: "/salon_otp_redeem/challenge",
     verify: "/salon_otp_redeem/verify",
 };
-// The alphanumeric alphabet of tools/codes.py (no look-alikes), upper case.
-const ALPHANUMERIC_CHARS = /[^34679ACDEFGHJKMNPQRTUVWXY]/g;
 const CLEAR = {value: "Clear", text: "C"};
 
-/** One sentence per error code of the routes; the server's words come under it. */
-const ERROR_MESSAGES = {
-    otp_disabled: () =>
-        _t("Redemption codes are switched off for this center: no code is needed."),
-    not_protected: () => _t("None of these redemptions needs the guest's code."),
-    no_destination: (error, guest) =>
-        _t(
-            "%(guest)s has no mobile number or email address that can receive a code. Update the guest's contact details first.",
-            {guest: guest || _t("The guest")}
-        ),
-    rate_limited: (error) =>
-        error.retry_after
-            ? _t("Too many codes were asked for. Try again in %(seconds)s seconds.", {
-                  seconds: error.retry_after,
-              })
-            : _t("Too many codes were asked for. Try again later."),
-    send_failed: () =>
-        _t(
-            "The code could not be sent. Check the guest's contact details or choose another channel."
-        ),
-    expired: () => _t("The code has expired. Send a new one."),
-    locked: () =>
-        _t("Too many wrong attempts: this code no longer works. Send a new one."),
-    superseded: () =>
-        _t("A newer code was sent: this one no longer works. Type the latest code."),
-    invalid_code: (error) =>
-        _t("Wrong code. %(count)s attempt(s) left.", {count: error.attempts_left ?? 0}),
-    override_not_allowed: () => _t("This center does not accept an override code."),
-    override_limit: () => _t("This center has used all of today's override codes."),
-    access_denied: () => _t("You are not allowed to do this at this point of sale."),
-    bad_request: () => _t("The request was refused."),
-    offline: () =>
-        _t(
+/**
+ * The message to show for a route's error: the server's own words, already
+ * translated; only what the server cannot say (the till is offline) is
+ * written here.
+ */
+export function redeemOtpErrorMessage(error) {
+    if (error?.code === "offline") {
+        return _t(
             "A code cannot be sent or checked while the point of sale is offline. The order is kept: try again once the connection is back."
-        ),
-};
-
-export function redeemOtpErrorMessage(error, partnerName = "") {
-    const message = ERROR_MESSAGES[error?.code];
-    return message ? message(error, partnerName) : _t("Something went wrong.");
+        );
+    }
+    return error?.message || _t("Something went wrong.");
 }
 
 /**
@@ -214,29 +184,7 @@ export class RedeemOtpDialog extends Component {
             : "";
     }
     get errorMessage() {
-        return this.state.error
-            ? redeemOtpErrorMessage(this.state.error, this.props.partner.name)
-            : "";
-    }
-    /** The server's own words, where they add something (which card, which reason). */
-    get errorDetail() {
-        const error = this.state.error;
-        const withDetail = [
-            "bad_request",
-            "send_failed",
-            "access_denied",
-            "override_not_allowed",
-        ];
-        if (!error?.message || error.message === this.errorMessage) {
-            return "";
-        }
-        if (
-            withDetail.includes(error.code) ||
-            (error.code === "rate_limited" && !error.retry_after)
-        ) {
-            return error.message;
-        }
-        return "";
+        return this.state.error ? redeemOtpErrorMessage(this.state.error) : "";
     }
     channelLabel(channel) {
         return (
@@ -400,12 +348,13 @@ export class RedeemOtpDialog extends Component {
     // ------------------------------------------------------------------
     // Input
     // ------------------------------------------------------------------
+    /** Keep what the code can hold: the server sends its characters. */
     cleanCode(value) {
-        let code = String(value || "").replace(/[\s-]/g, "");
-        code = this.isNumeric
-            ? code.replace(/\D/g, "")
-            : code.toUpperCase().replace(ALPHANUMERIC_CHARS, "");
-        return code.slice(0, this.codeLength);
+        const characters = this.state.challenge?.characters || "0123456789";
+        return [...String(value || "").toUpperCase()]
+            .filter((char) => characters.includes(char))
+            .join("")
+            .slice(0, this.codeLength);
     }
 
     setCode(value) {

@@ -12,11 +12,11 @@ function roundPoints(value) {
 }
 
 /**
- * What the guest's one-time code authorizes, seen from the order.
+ * The order's side of the guest's one-time code.
  *
- * The same rules as the server (`pos.order._redeem_otp_protected_lines` and
- * `tools/policy.py`): the client only decides when to ask; the server
- * refuses the order at sync whatever the client did.
+ * The order decides nothing: it describes its reward lines to the server
+ * (`/salon_otp_redeem/decision`), which says whether they need the code,
+ * and keeps the verified authorization the server bound to them.
  */
 patch(PosOrder.prototype, {
     setup() {
@@ -24,84 +24,56 @@ patch(PosOrder.prototype, {
         this.uiState.redeemOtp = this.uiState.redeemOtp || null;
     },
 
-    isRedeemOtpActive() {
-        return Boolean(
-            this.company?.redeem_otp_enabled && this.config?.redeem_otp_required
-        );
-    },
-
-    isRedeemOtpProtectedProgram(program) {
-        return Boolean(
-            program &&
-                program.program_type !== "gift_card" &&
-                (program.redeem_otp_required || program.redeem_otp_membership_only)
-        );
-    },
-
-    /** Reward lines of protected programs at this order's center. */
-    getRedeemOtpLines() {
-        if (!this.isRedeemOtpActive()) {
-            return [];
-        }
-        return (this._get_reward_lines() || []).filter((line) =>
-            this.isRedeemOtpProtectedProgram(line.reward_id?.program_id)
-        );
-    },
-
-    /** The `redemptions` parameter of /salon_otp_redeem/challenge, one entry per line. */
-    getRedeemOtpRedemptions() {
-        const decimals = this.currency?.decimal_places ?? 2;
-        return this.getRedeemOtpLines().map((line) => {
+    /** The `lines` parameter of the decision route: what each reward line spends. */
+    getRedeemOtpRewardLines() {
+        return (this._get_reward_lines() || []).map((line) => {
             const cardId = line.coupon_id?.id;
             return {
-                card_id: typeof cardId === "number" && cardId > 0 ? cardId : 0,
-                program_id: line.reward_id.program_id.id,
+                reward_id: line.reward_id.id,
+                card_id: typeof cardId === "number" ? cardId : 0,
                 points: line.points_cost || 0,
-                amount: Number(
-                    Math.abs(line.get_price_with_tax() || 0).toFixed(decimals)
-                ),
+                price: line.get_price_with_tax(),
+                price_subtotal: line.get_price_without_tax(),
             };
         });
     },
 
-    /**
-     * The redemptions a code was asked for, as the server fingerprints them:
-     * guest, order and points per (card, program). A change voids the code.
-     */
-    getRedeemOtpSignature(redemptions = this.getRedeemOtpRedemptions()) {
-        const totals = new Map();
-        for (const item of redemptions) {
-            const key = `${item.card_id}:${item.program_id}`;
-            totals.set(key, (totals.get(key) || 0) + (item.points || 0));
-        }
-        const lines = [...totals.entries()]
-            .map(([key, points]) => [
-                ...key.split(":").map(Number),
-                roundPoints(points),
-            ])
-            .filter((line) => line[2] !== 0)
-            .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-        return JSON.stringify({
-            partner: this.get_partner()?.id || 0,
-            order: this.uuid,
-            lines,
-        });
+    /** The `lines` of the decision route: sales (what the order earns on) and rewards. */
+    getRedeemOtpOrderLines() {
+        const sales = this.get_orderlines()
+            .filter((line) => !line.is_reward_line)
+            .map((line) => ({
+                product_id: line.get_product().id,
+                qty: line.get_quantity(),
+                price: line.get_price_with_tax(),
+                price_subtotal: line.get_price_without_tax(),
+            }));
+        return [...sales, ...this.getRedeemOtpRewardLines()];
     },
 
-    /** A verified code for exactly the redemptions the order holds now. */
+    /** Change detection only: the lines a code was verified for, as sent. */
+    getRedeemOtpLinesKey() {
+        return JSON.stringify([
+            this.get_partner()?.id || 0,
+            this.getRedeemOtpRewardLines(),
+        ]);
+    },
+
+    /** A verified code for the reward lines the order holds now. */
     hasRedeemOtpAuthorization() {
         const auth = this.uiState.redeemOtp;
         return Boolean(
             auth?.challengeId &&
                 this.redeem_otp_challenge_id &&
-                auth.signature === this.getRedeemOtpSignature()
+                auth.linesKey === this.getRedeemOtpLinesKey()
         );
     },
 
-    setRedeemOtpAuthorization(challenge, signature, info = {}) {
+    setRedeemOtpAuthorization(challenge, linesKey, info = {}) {
         this.uiState.redeemOtp = {
             challengeId: challenge.id,
-            signature,
+            linesKey,
+            cardIds: info.cardIds || [],
             method: info.method || challenge.method,
             destination: info.destination || challenge.destination_masked,
         };
@@ -113,6 +85,14 @@ patch(PosOrder.prototype, {
         if (this.redeem_otp_challenge_id) {
             this.update({redeem_otp_challenge_id: false});
         }
+    },
+
+    /** Reward lines on the cards the verified code covers. */
+    getRedeemOtpLines() {
+        const cardIds = this.uiState.redeemOtp?.cardIds || [];
+        return (this._get_reward_lines() || []).filter((line) =>
+            cardIds.includes(line.coupon_id?.id)
+        );
     },
 
     /** Balances of the protected cards before the sync, to print what remains. */

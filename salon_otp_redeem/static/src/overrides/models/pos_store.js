@@ -3,6 +3,7 @@ import {PosStore} from "@point_of_sale/app/store/pos_store";
 import {makeAwaitable} from "@point_of_sale/app/store/make_awaitable_dialog";
 import {AlertDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
 import {_t} from "@web/core/l10n/translation";
+import {ConnectionLostError, rpc} from "@web/core/network/rpc";
 import {patch} from "@web/core/utils/patch";
 import {RedeemOtpDialog} from "@salon_otp_redeem/app/otp_dialog/otp_dialog";
 
@@ -20,8 +21,7 @@ patch(PosStore.prototype, {
      * @returns {Promise<boolean>}
      */
     async redeemOtpAuthorize(order) {
-        const redemptions = order.getRedeemOtpRedemptions();
-        if (!redemptions.length) {
+        if (!order.getRedeemOtpRewardLines().length) {
             if (order.uiState.redeemOtp) {
                 order.clearRedeemOtpAuthorization();
             }
@@ -30,63 +30,101 @@ patch(PosStore.prototype, {
         if (order.hasRedeemOtpAuthorization()) {
             return true;
         }
+        if (this.redeemOtpDialogOpen) {
+            return false;
+        }
+        const decision = await this.redeemOtpDecide(order);
+        if (!decision) {
+            return false;
+        }
+        if (!decision.needs_code) {
+            if (order.uiState.redeemOtp) {
+                order.clearRedeemOtpAuthorization();
+            }
+            return true;
+        }
         if (order.uiState.redeemOtp || order.redeem_otp_challenge_id) {
             // Made for other redemptions: it would be refused at sync.
             order.clearRedeemOtpAuthorization();
         }
-        if (this.redeemOtpDialogOpen) {
-            return false;
-        }
-        const partner = order.get_partner();
-        if (!partner) {
-            this.dialog.add(AlertDialog, {
-                title: _t("Choose the guest"),
-                body: _t(
-                    "Spending a guest's balance needs their one-time code: choose the guest first."
-                ),
+        const linesKey = order.getRedeemOtpLinesKey();
+        let result;
+        this.redeemOtpDialogOpen = true;
+        try {
+            result = await makeAwaitable(this.dialog, RedeemOtpDialog, {
+                order,
+                partner: order.get_partner(),
+                redemptions: decision.redemptions,
+                summary: decision.summary,
             });
+        } finally {
+            this.redeemOtpDialogOpen = false;
+        }
+        if (result?.not_needed) {
+            // The server needs no code for these redemptions after all; it
+            // checks again at sync.
+            return true;
+        }
+        if (!result?.challenge_id || linesKey !== order.getRedeemOtpLinesKey()) {
+            // Cancelled, or the order changed while the dialog was open.
             return false;
         }
-        if (this.data.network.offline) {
+        const challenge = await this.redeemOtpLoadChallenge(result);
+        order.setRedeemOtpAuthorization(challenge, linesKey, {
+            method: result.method,
+            destination: result.destination,
+            cardIds: decision.redemptions.map((item) => item.card_id).filter(Boolean),
+        });
+        return true;
+    },
+
+    /**
+     * Ask the server whether the order, as it stands, needs the guest's code.
+     *
+     * Resolves to the decision route's answer, or null after telling the
+     * cashier why there is none (offline, or a redemption the server will
+     * never accept: the order stays as it is).
+     */
+    async redeemOtpDecide(order) {
+        const offline = () =>
             this.dialog.add(AlertDialog, {
                 title: _t("Offline"),
                 body: _t(
                     "A code cannot be sent while the point of sale is offline. The order is kept: validate it again once the connection is back."
                 ),
             });
-            return false;
+        if (this.data.network.offline) {
+            offline();
+            return null;
         }
-        const signature = order.getRedeemOtpSignature(redemptions);
-        let result;
-        this.redeemOtpDialogOpen = true;
+        let decision;
         try {
-            result = await makeAwaitable(this.dialog, RedeemOtpDialog, {
-                order,
-                partner,
-                redemptions,
-                summary: this.redeemOtpSummary(order),
+            decision = await rpc(
+                "/salon_otp_redeem/decision",
+                {
+                    pos_config_id: this.config.id,
+                    partner_id: order.get_partner()?.id || false,
+                    order_uuid: order.uuid,
+                    lines: order.getRedeemOtpOrderLines(),
+                    amount_total: order.get_total_with_tax(),
+                },
+                {silent: true}
+            );
+        } catch (error) {
+            if (error instanceof ConnectionLostError) {
+                offline();
+                return null;
+            }
+            throw error;
+        }
+        if (decision?.error) {
+            this.dialog.add(AlertDialog, {
+                title: _t("This redemption cannot go through"),
+                body: decision.error.message,
             });
-        } finally {
-            this.redeemOtpDialogOpen = false;
+            return null;
         }
-        if (result?.not_needed) {
-            // The server needs no code for these redemptions (e.g. below the
-            // center's minimum amount); it checks again at sync.
-            return true;
-        }
-        if (!result?.challenge_id) {
-            return false;
-        }
-        if (signature !== order.getRedeemOtpSignature()) {
-            // The order changed while the dialog was open.
-            return false;
-        }
-        const challenge = await this.redeemOtpLoadChallenge(result);
-        order.setRedeemOtpAuthorization(challenge, signature, {
-            method: result.method,
-            destination: result.destination,
-        });
-        return true;
+        return decision;
     },
 
     /** The verified challenge as a POS record, so the order's Many2one syncs it. */
@@ -115,26 +153,5 @@ patch(PosStore.prototype, {
                     result.method === "override" ? this.get_cashier()?.name : false,
             })
         );
-    },
-
-    /** "Client credit: €40.00, Salon Loyalty: 200 points" for the dialog. */
-    redeemOtpSummary(order) {
-        const byProgram = new Map();
-        for (const line of order.getRedeemOtpLines()) {
-            const program = line.reward_id.program_id;
-            const entry = byProgram.get(program.id) || {program, amount: 0, points: 0};
-            entry.amount += Math.abs(line.get_price_with_tax() || 0);
-            entry.points += line.points_cost || 0;
-            byProgram.set(program.id, entry);
-        }
-        return [...byProgram.values()]
-            .map(({program, amount, points}) => {
-                const value =
-                    program.program_type === "ewallet" || !points
-                        ? this.env.utils.formatCurrency(amount)
-                        : `${points} ${program.portal_point_name || _t("points")}`;
-                return `${program.name}: ${value}`;
-            })
-            .join(", ");
     },
 });

@@ -4,9 +4,9 @@ import {_t} from "@web/core/l10n/translation";
 import {patch} from "@web/core/utils/patch";
 
 patch(ControlButtons.prototype, {
-    /** The order spends a protected balance: the guest's code can be asked now. */
+    /** The order spends a balance: the server may want the guest's code. */
     redeemOtpNeeded() {
-        return Boolean(this.currentOrder?.getRedeemOtpRedemptions().length);
+        return Boolean(this.currentOrder?.getRedeemOtpRewardLines().length);
     },
     redeemOtpVerified() {
         return Boolean(this.currentOrder?.hasRedeemOtpAuthorization());

@@ -15,7 +15,7 @@ patch(PaymentScreen.prototype, {
         const order = this.currentOrder;
         // An unpaid order is refused by `_isOrderValid` anyway: do not send a
         // code the guest would have to type again after paying.
-        if (order.getRedeemOtpRedemptions().length && order.is_paid()) {
+        if (order.getRedeemOtpRewardLines().length && order.is_paid()) {
             if (!(await this.pos.redeemOtpAuthorize(order))) {
                 return;
             }

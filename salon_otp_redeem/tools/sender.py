@@ -2,15 +2,18 @@
 import logging
 import uuid
 
-from odoo import _, api, models
+from odoo import _
 from odoo.tools import html2plaintext
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.sms.tools.sms_api import SmsApi
 
-from ..tools import masking, phones, policy
+from . import masking, phones, policy, whatsapp_cloud
 
 _logger = logging.getLogger(__name__)
+
+# Where the WhatsApp Cloud API is reached (a test or a proxy may change it).
+WHATSAPP_API_PARAM = "salon_otp_redeem.whatsapp_api_base"
 
 
 class SendFailure(Exception):
@@ -21,21 +24,21 @@ class DestinationHeld(SendFailure):
     """Staff changed this channel's destination recently and the previous one is unreachable."""
 
 
-class SalonOtpSender(models.AbstractModel):
+class RedeemOtpSender:
     """Delivers codes and notices over the company's channels, in its order.
 
-    Kept apart from the challenge so that each channel is one small method a
-    test can drive through Odoo's own sms/mail code with only the outgoing
-    HTTP or SMTP call replaced.
+    A plain class built with an environment, as the sms module's SmsApi is:
+    it holds no records. Each channel is one small method a test can drive
+    through Odoo's own sms/mail code with only the outgoing HTTP or SMTP call
+    replaced.
     """
 
-    _name = "salon.otp.sender"
-    _description = "Redemption code delivery"
+    def __init__(self, env):
+        self.env = env
 
     # ------------------------------------------------------------------
     # Destinations
     # ------------------------------------------------------------------
-    @api.model
     def _destination(self, partner, channel, company):
         """The guest's registered address for a channel, normalized, or (None, reason)."""
         if channel == "email":
@@ -51,7 +54,6 @@ class SalonOtpSender(models.AbstractModel):
             return number, None
         return None, _("no usable mobile number (%(why)s)", why="; ".join(reasons))
 
-    @api.model
     def _available_channels(self, partner, company):
         """Channels this guest can receive, in the company's order, with masked destinations."""
         result = []
@@ -71,7 +73,6 @@ class SalonOtpSender(models.AbstractModel):
     # ------------------------------------------------------------------
     # Codes
     # ------------------------------------------------------------------
-    @api.model
     def _send_code(self, challenge, code, preferred=None):
         """Try each channel in turn; return where the code went, or why it did not.
 
@@ -143,7 +144,6 @@ class SalonOtpSender(models.AbstractModel):
             "message": _("The code could not be sent: %(reason)s", reason=reason),
         }
 
-    @api.model
     def _extra_destinations(self, challenge, channel):
         """Previous destinations that also get the code, or None when nothing changed.
 
@@ -186,7 +186,6 @@ class SalonOtpSender(models.AbstractModel):
         previous = self._extra_destinations(challenge, channel)
         if previous is None:
             return None
-        policy_model = self.env["salon.otp.policy"]
         for destination in previous:
             masked = masking.mask_destination(channel, destination)
             try:
@@ -199,8 +198,7 @@ class SalonOtpSender(models.AbstractModel):
                     exc,
                 )
                 continue
-            policy_model._redeem_otp_note(
-                challenge,
+            challenge._redeem_otp_note(
                 _(
                     "Code sent to the previous destination %(to)s only "
                     "(contact changed by staff).",
@@ -208,8 +206,7 @@ class SalonOtpSender(models.AbstractModel):
                 ),
             )
             return destination
-        policy_model._redeem_otp_note(
-            challenge,
+        challenge._redeem_otp_note(
             _(
                 "Code withheld on %(channel)s: changed by staff, no previous destination "
                 "could receive it.",
@@ -230,16 +227,44 @@ class SalonOtpSender(models.AbstractModel):
         self._send_secret_mail(template, challenge, email, {"code": code})
 
     def _send_code_whatsapp(self, challenge, number, code):
-        self.env["salon.otp.whatsapp"]._send_code(challenge, number, code)
+        """An approved authentication template through the WhatsApp Cloud API.
 
-    @api.model
+        The same for Community and Enterprise: no `whatsapp.message` row (it
+        would keep the code in the chatter), nothing logs the code or token.
+        """
+        company = challenge.company_id.sudo()
+        if not self._whatsapp_configured(company):
+            raise SendFailure(_("WhatsApp is not configured"))
+        try:
+            message_id = whatsapp_cloud.send_authentication_code(
+                self.env["ir.config_parameter"].sudo().get_param(WHATSAPP_API_PARAM)
+                or whatsapp_cloud.DEFAULT_API_BASE,
+                company.redeem_otp_whatsapp_phone_number_id,
+                company.redeem_otp_whatsapp_token,
+                company.redeem_otp_whatsapp_template,
+                company.redeem_otp_whatsapp_lang or "en_US",
+                to=number,
+                code=code,
+            )
+        except whatsapp_cloud.WhatsAppCloudError as exc:
+            raise SendFailure(str(exc)) from None
+        _logger.info(
+            "Redemption code for challenge %s accepted by WhatsApp (message %s)",
+            challenge.id,
+            message_id,
+        )
+
     def _whatsapp_configured(self, company):
-        return self.env["salon.otp.whatsapp"]._is_configured(company)
+        company = company.sudo()
+        return bool(
+            company.redeem_otp_whatsapp_phone_number_id
+            and company.redeem_otp_whatsapp_token
+            and company.redeem_otp_whatsapp_template
+        )
 
     # ------------------------------------------------------------------
     # Low level: Odoo's own sms and mail, leaving no body behind
     # ------------------------------------------------------------------
-    @api.model
     def _render_sms(self, template, record, add_context):
         template = template.sudo()
         lang = template._render_lang(record.ids)[record.id]
@@ -248,7 +273,6 @@ class SalonOtpSender(models.AbstractModel):
             record.id
         ]
 
-    @api.model
     def _send_sms_now(self, number, body, partner):
         """Send a notice through `sms.sms` at once, so a failure can fall back.
 
@@ -270,7 +294,6 @@ class SalonOtpSender(models.AbstractModel):
             labels = dict(sms._fields["failure_type"]._description_selection(self.env))
             raise SendFailure(labels.get(failure) or failure or state)
 
-    @api.model
     def _render_mail(self, template, record, add_context):
         """Subject and body of a mail template, in the guest's language."""
         template = template.sudo()
@@ -284,7 +307,6 @@ class SalonOtpSender(models.AbstractModel):
         )[record.id]
         return subject, body
 
-    @api.model
     def _send_notice(self, partner, company, record, templates, add_context, what):
         """Send a message that holds no secret on the first channel that works.
 
@@ -313,7 +335,6 @@ class SalonOtpSender(models.AbstractModel):
             return channel
         return None
 
-    @api.model
     def _send_mail_now(self, template, record, email, add_context):
         """Send a notice through `mail.mail` at once (no secret in it: see `_send_secret_mail`)."""
         subject, body = self._render_mail(template, record, add_context)
@@ -351,7 +372,6 @@ class SalonOtpSender(models.AbstractModel):
     # into SQL debug logs (--log-level=debug_sql), PostgreSQL statement logs
     # and the WAL. Codes therefore go straight to the gateway, as sms.sms and
     # mail.mail would send them, and only notices use those rows.
-    @api.model
     def _send_secret_sms(self, number, body):
         """Send one SMS through the IAP gateway that sms.sms uses, with no sms.sms row."""
         SmsSms = self.env["sms.sms"]
@@ -378,7 +398,6 @@ class SalonOtpSender(models.AbstractModel):
         labels = dict(SmsSms._fields["failure_type"]._description_selection(self.env))
         raise SendFailure(labels.get(failure) or state)
 
-    @api.model
     def _send_secret_mail(self, template, record, email, add_context):
         """Render and send one mail through ir.mail_server, with no mail.mail row."""
         subject, body = self._render_mail(template, record, add_context)

@@ -1,0 +1,390 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The cashier as attacker: a POS user with a browser console and JSON-RPC.
+
+Every attack goes through HTTP as the logged-in POS user: models through
+``/web/dataset/call_kw`` and the addon's JSON routes. ``self.env`` (the test
+superuser) only sets data up and reads the effects back.
+"""
+
+import json
+import math
+import uuid as uuid_lib
+from random import randint
+
+from odoo import Command, fields
+from odoo.tests import new_test_user
+from odoo.tests.common import JsonRpcException
+
+from .test_routes import RedeemRoutesCase
+
+PROTECTED_TYPES = ("loyalty", "ewallet", "coupons", "next_order_coupons")
+PAID_STATES = ("paid", "done", "invoiced")
+ACCOMPLICE_MOBILE = "+33 6 98 76 54 32"
+ACCOMPLICE_NUMBER = "+33698765432"
+
+CARD_FIELDS = ("points", "partner_id", "program_id", "expiration_date", "active")
+CONFIG_FIELDS = (
+    "redeem_otp_required",
+    "redeem_otp_allow_override",
+    "redeem_otp_override_daily_limit",
+    "redeem_otp_max_sends_per_hour",
+)
+
+
+class AttackCase(RedeemRoutesCase):
+    """The salon of RedeemRoutesCase, an accomplice, a second center and cashier."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.service = env["product.product"].create(
+            {
+                "name": "Colour and cut",
+                "available_in_pos": True,
+                "list_price": 200.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.accomplice = env["res.partner"].create(
+            {
+                "name": "Alex Accomplice",
+                "mobile": ACCOMPLICE_MOBILE,
+                "email": "alex.accomplice@example.com",
+                "country_id": env.ref("base.fr").id,
+            }
+        )
+        cls.accomplice_card = env["loyalty.card"].create(
+            {
+                "program_id": cls.ewallet.id,
+                "partner_id": cls.accomplice.id,
+                "points": 10.0,
+            }
+        )
+        # A second cashier, working at a second center with its own session.
+        cls.pos_user2 = new_test_user(
+            env,
+            login="pos_user2",
+            groups="base.group_user,point_of_sale.group_pos_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.other_config = env["pos.config"].create({"name": "Second center"})
+        cls.other_config.with_user(cls.pos_user2).open_ui()
+        cls.other_session = cls.other_config.current_session_id
+        cls.other_session.with_user(cls.pos_user2).set_opening_control(0, None)
+
+    def setUp(self):
+        super().setUp()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM pos_order")
+        self.last_order_id = self.env.cr.fetchone()[0]
+
+    # -- JSON-RPC as the logged-in user ---------------------------------
+    def call_kw(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def attempt(self, model, method, *args, **kwargs):
+        """Call over RPC; return the result, or the JsonRpcException the server raised.
+
+        The attack's effect is what is asserted afterwards, not how it was refused.
+        """
+        try:
+            return self.call_kw(model, method, *args, **kwargs)
+        except JsonRpcException as exc:
+            return exc
+
+    def attempt_route(self, route, **params):
+        """A route's answer, or the JsonRpcException (a route must not raise, but
+        the effect is what counts here)."""
+        try:
+            return self.rpc(route, **params)
+        except JsonRpcException as exc:
+            return exc
+
+    @staticmethod
+    def refused(result):
+        return isinstance(result, JsonRpcException) or (
+            isinstance(result, dict) and "error" in result
+        )
+
+    def post_raw(self, model, method, args_json):
+        """call_kw with a body written by hand: `args_json` is JSON text that may
+        hold NaN or Infinity, which Python's json parser on the server accepts."""
+        body = (
+            '{"jsonrpc": "2.0", "method": "call", "id": 1, "params": {'
+            f'"model": {json.dumps(model)}, "method": {json.dumps(method)}, '
+            f'"args": {args_json}, "kwargs": {{}}}}}}'
+        )
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        return json.loads(response.text)
+
+    # -- orders as the POS sends them -----------------------------------
+    def product_line(self, product=None, price=None, qty=1):
+        product = product or self.service
+        price = product.lst_price if price is None else price
+        return [
+            0,
+            0,
+            {
+                "id": randint(1, 1000000),
+                "pack_lot_ids": [],
+                "product_id": product.id,
+                "qty": qty,
+                "discount": 0.0,
+                "price_unit": price,
+                "price_subtotal": price * qty,
+                "price_subtotal_incl": price * qty,
+                "tax_ids": [[6, 0, []]],
+            },
+        ]
+
+    def reward_line(self, card, points, amount=None, program=None):
+        """A reward line as pos_loyalty sends it: `amount` off, `points` from `card`."""
+        program = program or card.program_id
+        reward = program.reward_ids[:1]
+        product = reward.discount_line_product_id or reward.reward_product_id
+        amount = points if amount is None else amount
+        line = self.product_line(product, -amount)
+        line[2].update(
+            {
+                "is_reward_line": True,
+                "reward_id": reward.id,
+                "coupon_id": card.id if card else False,
+                "points_cost": points,
+                "reward_identifier_code": f"r{reward.id}-{card.id if card else 0}",
+            }
+        )
+        return line
+
+    def order_data(
+        self,
+        lines,
+        partner=None,
+        challenge_id=None,
+        uuid=None,
+        state=None,
+        config=None,
+        user=None,
+    ):
+        config = config or self.config
+        session = config.current_session_id
+        uuid = uuid or str(uuid_lib.uuid4())
+        partner = self.guest if partner is None else partner
+        total = sum(line[2]["price_subtotal_incl"] for line in lines)
+        method = (
+            config.payment_method_ids.filtered("is_cash_count")[:1]
+            or config.payment_method_ids.filtered(lambda pm: not pm.split_transactions)[
+                :1
+            ]
+        )
+        data = {
+            "amount_paid": total,
+            "amount_return": 0,
+            "amount_tax": 0.0,
+            "amount_total": total,
+            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
+            "fiscal_position_id": False,
+            "pricelist_id": config.pricelist_id.id,
+            "name": f"Order {uuid}",
+            "last_order_preparation_change": "{}",
+            "lines": lines,
+            "partner_id": partner.id if partner else False,
+            "session_id": session.id,
+            "sequence_number": randint(2, 100000),
+            "payment_ids": [
+                [
+                    0,
+                    0,
+                    {
+                        "amount": total,
+                        "name": fields.Datetime.to_string(fields.Datetime.now()),
+                        "payment_method_id": method.id,
+                    },
+                ]
+            ],
+            "uuid": uuid,
+            "user_id": (user or self.pos_user).id,
+            "to_invoice": False,
+            "access_token": uuid_lib.uuid4().hex,
+        }
+        if challenge_id:
+            data["redeem_otp_challenge_id"] = challenge_id
+        if state:
+            data["state"] = state
+        return data
+
+    def sync(self, data):
+        """sync_from_ui over RPC; the order id, or the exception when refused."""
+        result = self.attempt("pos.order", "sync_from_ui", [data])
+        if isinstance(result, JsonRpcException):
+            return result
+        return result["pos.order"][0]["id"]
+
+    def sync_ok(self, data):
+        """A sync the set-up needs to succeed (not itself the attack)."""
+        result = self.call_kw("pos.order", "sync_from_ui", [data])
+        order_id = result["pos.order"][0]["id"]
+        self.env.invalidate_all()
+        return self.env["pos.order"].browse(order_id)
+
+    def coupon_vals(self, card, points, program=None, **extra):
+        """One entry of what pos_loyalty's `_postProcessLoyalty` sends per card."""
+        program = program or card.program_id
+        return {
+            "points": points,
+            "program_id": program.id,
+            "coupon_id": card.id,
+            "barcode": False,
+            "line_codes": [],
+            **extra,
+        }
+
+    def confirm(self, order_id, coupon_data):
+        """confirm_coupon_programs over RPC (keys are strings, as in the POS)."""
+        return self.attempt(
+            "pos.order",
+            "confirm_coupon_programs",
+            [order_id],
+            {str(key): vals for key, vals in coupon_data.items()},
+        )
+
+    def verified_code(self, uuid, redemptions, partner=None):
+        """A code asked and verified over the routes, as the real dialog does."""
+        partner = partner or self.guest
+        result, code = self.request_code(
+            order_uuid=uuid, partner_id=partner.id, redemptions=redemptions
+        )
+        challenge = self.challenge(result)
+        self.assertTrue(code, "no code was sent")
+        verified = self.verify(challenge.id, code=code)
+        self.assertEqual(verified.get("state"), "verified", verified)
+        return challenge
+
+    def redemption(self, card, points, amount=None, program=None):
+        return {
+            "card_id": card.id if card else 0,
+            "program_id": (program or card.program_id).id,
+            "points": points,
+            "amount": points if amount is None else amount,
+        }
+
+    def second_cashier(self):
+        """Log the second POS user in (their own session, at the second center)."""
+        self.authenticate("pos_user2", "pos_user2")
+
+    # -- what the salon would lose --------------------------------------
+    def snapshot(self, cards=None, configs=None):
+        self.env.invalidate_all()
+        cards = cards if cards is not None else self.all_cards()
+        configs = configs if configs is not None else (self.config | self.other_config)
+        return {
+            "cards": {
+                card.id: {
+                    name: self._value(card.with_context(active_test=False)[name])
+                    for name in CARD_FIELDS
+                }
+                for card in cards.with_context(active_test=False)
+            },
+            "configs": {
+                config.id: {name: config[name] for name in CONFIG_FIELDS}
+                for config in configs
+            },
+            "card_count": self.env["loyalty.card"]
+            .with_context(active_test=False)
+            .search_count([]),
+        }
+
+    @staticmethod
+    def _value(value):
+        if hasattr(value, "_name"):
+            return value.id
+        return value
+
+    def all_cards(self):
+        return (
+            self.env["loyalty.card"]
+            .with_context(active_test=False)
+            .search([("program_id.program_type", "!=", False)])
+        )
+
+    def assertNothingLost(self, before, allow_decision=False):
+        """Balances, holders, programs, expiries, active flags and settings as they
+        were; no new card; no paid order spending a protected balance unauthorized."""
+        self.env.invalidate_all()
+        after = self.snapshot(
+            self.env["loyalty.card"]
+            .with_context(active_test=False)
+            .browse(list(before["cards"])),
+            self.env["pos.config"].browse(list(before["configs"])),
+        )
+        for card_id, was in before["cards"].items():
+            now = after["cards"][card_id]
+            for name in CARD_FIELDS:
+                old, new = was[name], now[name]
+                if isinstance(old, float) or isinstance(new, float):
+                    ok = (
+                        isinstance(new, float)
+                        and math.isfinite(new)
+                        and abs((new or 0.0) - (old or 0.0)) < 1e-6
+                    )
+                else:
+                    ok = old == new
+                self.assertTrue(
+                    ok, f"card {card_id}: {name} changed from {old!r} to {new!r}"
+                )
+        for config_id, was in before["configs"].items():
+            for name, old in was.items():
+                new = after["configs"][config_id][name]
+                self.assertEqual(
+                    new, old, f"center {config_id}: {name} changed from {old} to {new}"
+                )
+        self.assertEqual(
+            after["card_count"], before["card_count"], "a loyalty card was created"
+        )
+        self.assertNoUnauthorizedPaidOrder(allow_decision=allow_decision)
+
+    def new_orders(self):
+        return self.env["pos.order"].search([("id", ">", self.last_order_id)])
+
+    def protected_reward_lines(self, order):
+        return order.lines.filtered(
+            lambda line: (
+                line.reward_id
+                and line.reward_id.program_id.program_type in PROTECTED_TYPES
+            )
+        )
+
+    def assertNoUnauthorizedPaidOrder(self, allow_decision=False):
+        """No order of this test is paid with a protected reward line without a
+        used authorization of that very order (or, when `allow_decision`, the
+        server's recorded no-code decision)."""
+        self.env.invalidate_all()
+        for order in self.new_orders():
+            if order.state not in PAID_STATES or not self.protected_reward_lines(order):
+                continue
+            challenge = order.redeem_otp_challenge_id
+            authorized = challenge.state == "used" and challenge.pos_order_id == order
+            if allow_decision and order.redeem_otp_decision:
+                authorized = True
+            self.assertTrue(
+                authorized,
+                f"order {order.id} is {order.state} with a protected reward and no "
+                f"used authorization (challenge: {challenge.state or 'none'})",
+            )
+
+    def assertNoPaidOrderSpending(self, card):
+        self.env.invalidate_all()
+        for order in self.new_orders():
+            if order.state in PAID_STATES:
+                self.assertFalse(
+                    order.lines.filtered(lambda line: line.coupon_id == card),
+                    f"order {order.id} is {order.state} and spends card {card.id}",
+                )

@@ -1,0 +1,126 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The one decision, asked by the POS before payment, as a real POS user.
+
+`/salon_otp_redeem/decision` runs the sync's own decision on the order the
+POS holds: the till asks for a code exactly when the sync would refuse the
+order without one.
+"""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .test_routes import RedeemRoutesCase
+
+
+@tagged("post_install", "-at_install")
+class TestDecisionRoute(RedeemRoutesCase):
+    def decide(self, *lines, partner=None, **params):
+        return self.rpc(
+            "decision",
+            pos_config_id=self.config.id,
+            partner_id=(partner or self.guest).id,
+            order_uuid=self.new_uuid(),
+            lines=list(lines),
+            amount_total=50.0,
+            **params,
+        )
+
+    def line(self, card, points, price=None, program=None):
+        reward = (program or card.program_id).reward_ids[:1]
+        return {
+            "reward_id": reward.id,
+            "card_id": card.id if card else 0,
+            "points": points,
+            "price": -(points if price is None else price),
+        }
+
+    def make_dormant(self, card, days=400):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE loyalty_card SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=days), card.id],
+        )
+        self.env.cr.execute("DELETE FROM loyalty_history WHERE card_id = %s", [card.id])
+        self.env.invalidate_all()
+
+    def test_protected_program_needs_the_code(self):
+        result = self.decide(self.line(self.ewallet_card, 40.0))
+        self.assertTrue(result["needs_code"], result)
+        self.assertEqual(result["reason"], "protected")
+        self.assertEqual(
+            result["redemptions"],
+            [
+                {
+                    "card_id": self.ewallet_card.id,
+                    "program_id": self.ewallet.id,
+                    "points": 40.0,
+                    "amount": 40.0,
+                }
+            ],
+        )
+        self.assertIn("Client credit", result["summary"])
+        self.assertTrue(result["fingerprint"])
+
+    def test_gift_card_needs_no_code(self):
+        result = self.decide(self.line(self.gift_card_card, 10.0))
+        self.assertFalse(result["needs_code"], result)
+        self.assertEqual(result["reason"], "none")
+
+    def test_dormant_card_needs_the_code_even_where_nothing_else_asks(self):
+        self.make_dormant(self.ewallet_card)
+        for switch_off in (
+            lambda: self.ewallet.write({"redeem_otp_required": False}),
+            lambda: self.config.write({"redeem_otp_required": False}),
+        ):
+            with self.subTest():
+                switch_off()
+                result = self.decide(self.line(self.ewallet_card, 40.0))
+                self.assertTrue(result["needs_code"], result)
+                self.assertEqual(result["reason"], "dormant")
+
+    def test_below_the_minimum_no_code(self):
+        self.company.redeem_otp_min_amount = 100.0
+        result = self.decide(self.line(self.ewallet_card, 40.0))
+        self.assertFalse(result["needs_code"], result)
+        self.assertEqual(result["reason"], "below_minimum")
+        self.assertRegex(result["message"], "Below the minimum amount")
+
+    def test_the_minimum_reads_the_server_value_not_the_price(self):
+        # 500 points of e-wallet under a line priced 1.00: worth 500, a code.
+        self.ewallet_card.sudo().points = 600.0
+        self.company.redeem_otp_min_amount = 100.0
+        result = self.decide(self.line(self.ewallet_card, 500.0, price=1.0))
+        self.assertTrue(result["needs_code"], result)
+        self.assertEqual(result["redemptions"][0]["amount"], 500.0)
+
+    def test_what_can_never_be_redeemed_is_said_before_payment(self):
+        other = self.decide(
+            self.line(self.ewallet_card, 40.0), partner=self.other_guest
+        )
+        self.assertError(other, "bad_request", "belongs to Camille Martin")
+        too_much = self.decide(self.line(self.ewallet_card, 400.0))
+        self.assertError(too_much, "bad_request", "holds 150.0 points")
+        self.ewallet_card.sudo().expiration_date = fields.Date.today() - timedelta(
+            days=2
+        )
+        expired = self.decide(self.line(self.ewallet_card, 40.0))
+        self.assertError(expired, "bad_request", "expired on")
+
+    def test_malformed_lines_are_refused_cleanly(self):
+        for lines in (
+            None,
+            "x",
+            [{"reward_id": "x"}],
+            [{"reward_id": 1, "points": "NaN"}],
+        ):
+            with self.subTest(lines=lines):
+                result = self.rpc(
+                    "decision",
+                    pos_config_id=self.config.id,
+                    partner_id=self.guest.id,
+                    order_uuid=self.new_uuid(),
+                    lines=lines,
+                )
+                self.assertError(result, "bad_request")

@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What the POS sends, parsed with no database: numbers, ids, coupon data."""
+
+import math
+
+import pytest
+
+from odoo.addons.salon_otp_redeem.tools import payloads, policy
+
+
+@pytest.mark.parametrize(
+    "value", [math.nan, math.inf, -math.inf, "1", None, True, [1], {"a": 1}, 1e10]
+)
+def test_number_refuses_what_is_not_a_finite_bounded_number(value):
+    with pytest.raises(payloads.PayloadError):
+        payloads.number(value)
+
+
+def test_number_keeps_finite_numbers_and_checks_the_minimum():
+    assert payloads.number(3) == 3.0
+    assert payloads.number(-2.5) == -2.5
+    with pytest.raises(payloads.PayloadError, match="below"):
+        payloads.number(-1, minimum=0.0)
+
+
+def test_record_id_accepts_digit_strings_and_temporary_negative_ids():
+    assert payloads.record_id("12") == 12
+    assert payloads.record_id(-1732549000123, negative=True) == -1732549000123
+    for bad in (-1, 2**31, 1.5, "x", True, None):
+        with pytest.raises(payloads.PayloadError):
+            payloads.record_id(bad)
+
+
+def test_coupon_changes_refuses_non_finite_points_and_foreign_shapes():
+    good = {"12": {"points": -10.0, "program_id": 3, "line_codes": ["a"]}}
+    assert payloads.coupon_changes(good) == {12: -10.0}
+    for bad in (
+        [],
+        {"12": []},
+        {"0": {"points": 1, "program_id": 3}},
+        {"12": {"points": math.nan, "program_id": 3}},
+        {"12": {"points": 1, "program_id": "x"}},
+        {"12": {"points": 1, "program_id": 3, "giftCardId": -4}},
+        {"12": {"points": 1, "program_id": 3, "line_codes": "abc"}},
+        {"12": {"points": 1, "program_id": 3, "code": 5}},
+    ):
+        with pytest.raises(payloads.PayloadError):
+            payloads.coupon_changes(bad)
+
+
+def test_redemptions_are_checked_item_by_item():
+    parsed = payloads.redemptions(
+        [{"card_id": 4, "program_id": 2, "points": 10, "amount": 10}]
+    )
+    assert parsed == [{"card_id": 4, "program_id": 2, "points": 10.0, "amount": 10.0}]
+    for bad in (
+        [],
+        [{"card_id": 4}],
+        [{"program_id": 2, "points": -1}],
+        [{"program_id": 2, "points": math.inf}],
+        [{"program_id": 2, "amount": "1"}],
+        ["x"],
+        [{"program_id": 2}] * 51,
+    ):
+        with pytest.raises(payloads.PayloadError):
+            payloads.redemptions(bad)
+
+
+def test_order_numbers_checks_lines_and_payments():
+    order = {
+        "session_id": 3,
+        "amount_total": 10.0,
+        "lines": [[0, 0, {"qty": 1, "price_unit": 10.0, "coupon_id": -5}]],
+        "payment_ids": [[0, 0, {"amount": 10.0}]],
+    }
+    payloads.order_numbers(order)
+    order["lines"][0][2]["points_cost"] = math.nan
+    with pytest.raises(payloads.PayloadError):
+        payloads.order_numbers(order)
+    for bad in (
+        {"session_id": 3, "lines": ["garbage"]},
+        {"session_id": 3, "lines": True},
+        {"session_id": {"id": 3}},
+        {"lines": []},
+        {"session_id": 3, "state": 1},
+        {"session_id": 3, "partner_id": {"id": 1}},
+        {"session_id": 3, "amount_tax": 10**400},
+    ):
+        with pytest.raises(payloads.PayloadError):
+            payloads.order_numbers(bad)
+
+
+def test_reward_value_prices_points_only_for_per_point_rewards():
+    assert policy.reward_value("per_point", 0.5, 40) == 20.0
+    assert policy.reward_value("per_point", 1.0, -3) == 0.0
+    assert policy.reward_value("percent", 10, 40) is None
+    assert policy.reward_value("per_order", 5, 40) is None
+
+
+def test_earn_bound_sums_every_rule_on_its_products():
+    lines = [
+        {"product_id": 1, "qty": 2, "price": 30.0},
+        {"product_id": 2, "qty": 1, "price": 50.0},
+    ]
+    rules = [
+        {"mode": "money", "amount": 1.0, "product_ids": {2}},
+        {"mode": "unit", "amount": 3.0, "product_ids": None},
+        {"mode": "order", "amount": 5.0, "product_ids": {9}},
+        {"mode": "order", "amount": 7.0, "product_ids": None},
+    ]
+    assert policy.earn_bound(rules, lines, paid=80.0) == 50.0 + 9.0 + 0.0 + 7.0
+
+
+def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():
+    top_up = [{"mode": "money", "amount": 1.0, "product_ids": {1}}]
+    bought = [{"product_id": 1, "qty": 1, "price": 30.0}]
+    assert policy.earn_bound(top_up, bought, paid=30.0) == 30.0
+    # A top-up of 1000 cancelled by a line of -1000: nothing paid, nothing earned.
+    netted = [
+        {"product_id": 1, "qty": 1, "price": 1000.0},
+        {"product_id": 2, "qty": 1, "price": -1000.0},
+    ]
+    assert policy.earn_bound(top_up, netted, paid=0.0) == 0.0
+    minus = [
+        {"product_id": 1, "qty": 1, "price": 1000.0},
+        {"product_id": 1, "qty": -1, "price": -1000.0},
+    ]
+    assert policy.earn_bound(top_up, minus, paid=0.0) == 0.0
+    any_money = [{"mode": "money", "amount": 1.0, "product_ids": None}]
+    assert policy.earn_bound(any_money, netted, paid=0.0) == 0.0
+
+
+def test_decision_lines_read_sales_and_rewards():
+    parsed = payloads.decision_lines(
+        [
+            {"product_id": 5, "qty": 2, "price": 40.0},
+            {"reward_id": 7, "card_id": -3, "points": 10, "price": -10.0},
+        ]
+    )
+    assert parsed == [
+        {"price": 40.0, "price_subtotal": 40.0, "product_id": 5, "qty": 2.0},
+        {
+            "price": -10.0,
+            "price_subtotal": -10.0,
+            "reward_id": 7,
+            "card_id": 0,
+            "points": 10.0,
+        },
+    ]
+    for bad in (None, [1], [{"reward_id": "x"}], [{"product_id": 5, "qty": math.nan}]):
+        with pytest.raises(payloads.PayloadError):
+            payloads.decision_lines(bad)
