@@ -388,3 +388,32 @@ class AttackCase(RedeemRoutesCase):
                     order.lines.filtered(lambda line: line.coupon_id == card),
                     f"order {order.id} is {order.state} and spends card {card.id}",
                 )
+
+
+class TopUpAttackCase(AttackCase):
+    """With an e-wallet top-up product, a 1.00 product and the accomplice's loyalty card."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Product = cls.env["product.product"]
+        cls.topup = Product.create(
+            {
+                "name": "E-wallet top-up",
+                "available_in_pos": True,
+                "list_price": 50.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.cheap = Product.create(
+            {
+                "name": "Hair pin",
+                "available_in_pos": True,
+                "list_price": 1.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.ewallet.rule_ids.product_ids = cls.topup
+        cls.accomplice_loyalty = cls.env["loyalty.card"].create(
+            {"program_id": cls.loyalty.id, "partner_id": cls.accomplice.id}
+        )

@@ -1,13 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Helpers of the back-office tests: users, dormant cards, override codes."""
 
-from datetime import timedelta
-
-from odoo import Command, fields
+from odoo import Command
 
 from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
 
-from .otp_common import RedeemOtpOrderCase
+from .otp_common import RedeemOtpOrderCase, make_dormant
 
 OVERRIDE_CODE = "layla-2468"
 
@@ -58,17 +56,7 @@ class BackofficeCase(RedeemOtpOrderCase):
 
     # -- helpers -------------------------------------------------------
     def make_dormant(self, card, days=200):
-        """Backdate the card and its history: no activity for `days` days."""
-        then = fields.Datetime.now() - timedelta(days=days)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE loyalty_card SET create_date = %s WHERE id = %s", [then, card.id]
-        )
-        self.env.cr.execute(
-            "UPDATE loyalty_history SET create_date = %s WHERE card_id = %s",
-            [then, card.id],
-        )
-        self.env.invalidate_all()
+        make_dormant(self.env, card, days)
 
     def allow_override(self, limit=3):
         self.config.write(

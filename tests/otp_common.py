@@ -4,6 +4,7 @@
 import re
 import uuid as uuid_lib
 from contextlib import contextmanager
+from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -15,6 +16,20 @@ from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
 from odoo.addons.sms.tests.common import MockSMS
 
 CODE_RE = re.compile(r": ([0-9A-Z]{4,10}) is your code")
+
+
+def make_dormant(env, card, days=200):
+    """Backdate the card and its history: no activity for `days` days."""
+    then = fields.Datetime.now() - timedelta(days=days)
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE loyalty_card SET create_date = %s WHERE id = %s", [then, card.id]
+    )
+    env.cr.execute(
+        "UPDATE loyalty_history SET create_date = %s WHERE card_id = %s",
+        [then, card.id],
+    )
+    env.invalidate_all()
 
 
 class SalonSetupMixin:
@@ -133,8 +148,9 @@ class RedeemOtpOrderCase(SalonSetupMixin, TestPoSCommon, MockSMS, MockEmail):
     @contextmanager
     def assertRefused(self, pattern):
         """The sync or RPC is refused and, as in a real request, nothing it did is kept."""
-        with self.assertRaises(UserError) as caught:
+        with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
             yield caught
+        self.env.invalidate_all()
         self.assertRegex(str(caught.exception), pattern)
 
     def verified_challenge(self, order_uuid, redemptions, **kwargs):

@@ -5,31 +5,14 @@ Same rules as tests/test_attacks.py: a real POS user over JSON-RPC, and each
 test asserts what the salon would lose.
 """
 
-from odoo import Command
 from odoo.tests import tagged
 
-from .attack_common import AttackCase
+from .attack_common import AttackCase, TopUpAttackCase
 
 
 @tagged("post_install", "-at_install")
-class TestReviewMintAndRefunds(AttackCase):
+class TestReviewMintAndRefunds(TopUpAttackCase):
     """Credit minted with offsetting lines, and money taken out with refunds."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.topup = cls.env["product.product"].create(
-            {
-                "name": "E-wallet top-up",
-                "available_in_pos": True,
-                "list_price": 50.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        cls.ewallet.rule_ids.product_ids = cls.topup
-        cls.accomplice_loyalty = cls.env["loyalty.card"].create(
-            {"program_id": cls.loyalty.id, "partner_id": cls.accomplice.id}
-        )
 
     def mint(self, lines, card, points):
         before = self.snapshot()

@@ -11,6 +11,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from .otp_common import make_dormant
 from .test_routes import RedeemRoutesCase
 
 
@@ -36,14 +37,8 @@ class TestDecisionRoute(RedeemRoutesCase):
             "price": -(points if price is None else price),
         }
 
-    def make_dormant(self, card, days=400):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE loyalty_card SET create_date = %s WHERE id = %s",
-            [fields.Datetime.now() - timedelta(days=days), card.id],
-        )
-        self.env.cr.execute("DELETE FROM loyalty_history WHERE card_id = %s", [card.id])
-        self.env.invalidate_all()
+    def make_dormant(self, card, days=200):
+        make_dormant(self.env, card, days)
 
     def test_protected_program_needs_the_code(self):
         result = self.decide(self.line(self.ewallet_card, 40.0))

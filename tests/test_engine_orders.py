@@ -86,13 +86,13 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         ):
             with self.subTest():
                 switch_off()
+                before = self.ewallet_card.points
                 order = self.sync(
                     self.order_data(
                         [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
                     )
                 )
                 self.assertEqual(order.state, "paid")
-                before = self.ewallet_card.points
                 self.confirm(order, self.ewallet_card, 10.0)
                 self.assertAlmostEqual(self.ewallet_card.points, before - 10.0)
                 self.company.redeem_otp_enabled = True

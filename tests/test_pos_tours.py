@@ -27,6 +27,8 @@ from odoo.tests.common import ChromeBrowser
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 from odoo.addons.sms.tests.common import MockSMS
 
+from .otp_common import make_dormant
+
 SCREENSHOT_PREFIX = "salon_otp_screenshot:"
 SCREENSHOT_DIR = Path(
     os.environ.get("SALON_OTP_SCREENSHOT_DIR")
@@ -375,13 +377,7 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
     # The POS asks the server: no copy of the policy in the browser
     # ------------------------------------------------------------------
     def make_dormant(self, card, days=200):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE loyalty_card SET create_date = %s WHERE id = %s",
-            [fields.Datetime.now() - timedelta(days=days), card.id],
-        )
-        self.env.cr.execute("DELETE FROM loyalty_history WHERE card_id = %s", [card.id])
-        self.env.invalidate_all()
+        make_dormant(self.env, card, days)
 
     def assert_paid_with_the_guests_code(self, sent):
         self.assertEqual(len(sent), 1, "the server asked for the guest's code")

@@ -27,6 +27,18 @@ SERVER_FIELDS = (
 # Redemptions below the minimum amount add up per guest over this window.
 UNCODED_WINDOW = timedelta(hours=24)
 GUARDED_FIELDS = ("redeem_otp_challenge_id", *SERVER_FIELDS)
+# What a cashier may not change once an order is paid.
+PAID_ORDER_FIELDS = (
+    "partner_id",
+    "date_order",
+    "session_id",
+    "config_id",
+    "lines",
+    "amount_total",
+    "amount_paid",
+    "amount_tax",
+    "company_id",
+)
 
 
 class PosOrder(models.Model):
@@ -128,12 +140,35 @@ class PosOrder(models.Model):
 
     def write(self, vals):
         self._redeem_otp_guard_fields([vals])
+        self._redeem_otp_guard_paid(vals)
         if vals.get("state") in PAID_STATES:
             # Every way an order becomes paid (sync, draft then paid,
             # action_pos_order_paid, a plain write) passes the same check;
             # for an order the sync already checked it is a re-check.
-            self.filtered(lambda o: o.state == "draft")._redeem_otp_enforce()
+            self.filtered(lambda o: o.state not in PAID_STATES)._redeem_otp_enforce()
         return super().write(vals)
+
+    def _redeem_otp_guard_paid(self, vals):
+        """A paid order is what the server checked: a cashier does not reshape it.
+
+        Moving it back to draft or cancelling it, changing its guest, date,
+        session or lines would let the lines be rewritten, hide earlier small
+        spends from the minimum-amount rule, or replay a spend. Closing the
+        session (done) and invoicing stay as stock does them.
+        """
+        if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
+            return
+        paid = self.filtered(lambda order: order.state != "draft")
+        if not paid:
+            return
+        touched = [name for name in PAID_ORDER_FIELDS if name in vals]
+        if vals.get("state") not in (None, "done", "invoiced") or touched:
+            raise AccessError(
+                _(
+                    "A paid order cannot be changed at the till (%(fields)s).",
+                    fields=", ".join(touched or ["state"]),
+                )
+            )
 
     def _redeem_otp_guard_fields(self, vals_list):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
@@ -178,7 +213,7 @@ class PosOrder(models.Model):
             if self.redeem_otp_decision != decision["message"]:
                 trusted.mark(self.sudo()).redeem_otp_decision = decision["message"]
                 _logger.info("Order %s: %s", self.uuid, decision["message"])
-        self._redeem_otp_take_back()
+        self._redeem_otp_check_refunds()
         allowance = {}
         for line in self.lines.filtered(
             lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
@@ -186,6 +221,7 @@ class PosOrder(models.Model):
             key = str(line.coupon_id.id)
             allowance[key] = allowance.get(key, 0.0) + line.points_cost
         trusted.mark(self.sudo()).redeem_otp_allowance = json.dumps(allowance)
+        self._redeem_otp_hold(allowance)
 
     def _redeem_otp_decision(self):
         """Whether this order's reward lines need the guest's code, and why.
@@ -343,7 +379,7 @@ class PosOrder(models.Model):
                 ("partner_id", "=", self.partner_id.id),
                 ("redeem_otp_decision", "!=", False),
                 ("state", "in", PAID_STATES),
-                ("date_order", ">=", fields.Datetime.now() - UNCODED_WINDOW),
+                ("create_date", ">=", fields.Datetime.now() - UNCODED_WINDOW),
                 ("id", "!=", self._origin.id or 0),
             ]
         )
@@ -352,25 +388,31 @@ class PosOrder(models.Model):
             for order in orders
         )
 
-    def _redeem_otp_take_back(self):
-        """A refund takes back, at once, the credit its refunded sale added.
+    def _redeem_otp_hold(self, allowance):
+        """Take off the cards, at sync, what the order spends and what its refund takes back.
 
-        The POS normally does it with its points call after the sync; a
-        cashier who never makes that call would hand out the top-up's money
-        and leave the credit on the card. So the server takes it back here,
-        and the points call puts it back before applying the POS's figures
-        (see `confirm_coupon_programs`). A card that no longer holds that
-        credit cannot be refunded at the till.
+        pos_loyalty moves points in a second call after the sync, which a
+        cashier may simply never make: the discount would be given and the
+        card never debited, again and again. So the server holds the points
+        here (the reward lines' points, up to what the card holds; and what
+        a refund takes back of the credit its refunded orders added), and
+        the points call gives them back before applying the POS's own
+        figures (see `confirm_coupon_programs`).
         """
-        refunds = self.lines.filtered("refunded_orderline_id")
-        if not refunds or self.sudo().redeem_otp_taken_back:
+        if self.sudo().redeem_otp_taken_back:
             return
-        card_ids = set()
+        wanted = {int(key): points for key, points in allowance.items()}
+        refunds = self.lines.filtered("refunded_orderline_id")
+        refunded_cards = set()
         for origin in refunds.refunded_orderline_id.order_id.sudo():
             moved = json.loads(origin.redeem_otp_points_moved or "{}")
-            card_ids |= {int(key) for key, delta in moved.items() if delta > 0}
-        cards = self.env["loyalty.card"].sudo().browse(sorted(card_ids)).exists()
-        cards = cards.filtered(lambda c: c.program_id.program_type != "gift_card")
+            refunded_cards |= {int(key) for key, delta in moved.items() if delta > 0}
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse(sorted(set(wanted) | refunded_cards))
+            .exists()
+        )
         if not cards:
             return
         self.env.cr.execute(
@@ -378,24 +420,81 @@ class PosOrder(models.Model):
             [cards.ids],
         )
         cards.invalidate_recordset(["points"])
-        taken = {}
+        held = {}
         for card in cards:
-            amount = round(self._redeem_otp_refund_take_back(card), 2)
+            take_back = 0.0
+            if (
+                card.id in refunded_cards
+                and card.program_id.program_type != "gift_card"
+            ):
+                take_back = round(self._redeem_otp_refund_take_back(card), 2)
+                if card.points + policy.EPSILON < take_back:
+                    raise UserError(
+                        _(
+                            "The card %(code)s no longer holds the %(points)s points "
+                            "this refund takes back: a Point of Sale manager must "
+                            "refund it.",
+                            code=card.code,
+                            points=take_back,
+                        )
+                    )
+            # What the card holds pays first; the rest can only come from
+            # points this very order earns (checked with the balances).
+            spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
+            amount = round(take_back + spend, 2)
             if amount <= policy.EPSILON:
                 continue
-            if card.points + policy.EPSILON < amount:
+            trusted.mark(card).points = card.points - amount
+            held[str(card.id)] = amount
+        if held:
+            trusted.mark(self.sudo()).redeem_otp_taken_back = json.dumps(held)
+
+    def _redeem_otp_check_refunds(self):
+        """A refund line gives back at most what its line was sold for, once.
+
+        Stock trusts the POS here: a refund line priced above the line it
+        refunds, or the same line refunded again and again, would pay for
+        credit (a refund to e-wallet) or give spent points back. A refunded
+        reward line gives its points back only with its discount repaid.
+        """
+        refunds = self.lines.filtered("refunded_orderline_id")
+        for line in refunds:
+            origin = line.refunded_orderline_id.sudo()
+            if origin.order_id.state not in PAID_STATES or not origin.qty:
+                raise UserError(_("Only a paid order's lines can be refunded."))
+            others = (
+                self.env["pos.order.line"]
+                .sudo()
+                .search(
+                    [
+                        ("refunded_orderline_id", "=", origin.id),
+                        ("id", "!=", line.id),
+                        ("order_id.state", "in", PAID_STATES),
+                    ]
+                )
+            )
+            refunded = -sum(others.mapped("qty")) - line.qty
+            if line.qty >= 0 or refunded - origin.qty > policy.EPSILON:
                 raise UserError(
                     _(
-                        "The card %(code)s no longer holds the %(points)s points this "
-                        "refund takes back: a Point of Sale manager must refund it.",
-                        code=card.code,
-                        points=amount,
+                        "%(product)s: more is refunded than was sold.",
+                        product=origin.product_id.display_name,
                     )
                 )
-            trusted.mark(card).points = card.points - amount
-            taken[str(card.id)] = amount
-        if taken:
-            trusted.mark(self.sudo()).redeem_otp_taken_back = json.dumps(taken)
+            share = -line.qty / origin.qty
+            expected = origin.price_subtotal_incl * share
+            given = -line.price_subtotal_incl
+            if origin.reward_id:
+                # The discount comes back with the points.
+                if abs(given - expected) > policy.EPSILON * 10:
+                    raise UserError(_("A refunded reward must repay its discount."))
+            elif given - expected > policy.EPSILON * 10:
+                raise UserError(
+                    _(
+                        "%(product)s: the refund gives back more than it was sold for.",
+                        product=origin.product_id.display_name,
+                    )
+                )
 
     def _redeem_otp_restore_taken_back(self):
         """Give back what the sync took, so the points call applies the POS's figures."""
@@ -424,7 +523,7 @@ class PosOrder(models.Model):
             if (
                 program.program_type in policy.CARD_PROGRAM_TYPES
                 and not card
-                and line.points_cost - self._redeem_otp_program_earnings(program)
+                and line.points_cost - self._redeem_otp_spendable_earnings(program)
                 > policy.EPSILON
             ):
                 # Without a card, only points this very order earns (a card
@@ -484,13 +583,15 @@ class PosOrder(models.Model):
         for line in rewarded.filtered(lambda ln: ln.coupon_id and ln.points_cost > 0):
             card = line.coupon_id.sudo()
             spent[card] = spent.get(card, 0.0) + line.points_cost
+        # Checked again as the order becomes paid: what this order's sync
+        # already holds is still the card's.
+        held = json.loads(self.sudo().redeem_otp_taken_back or "{}") if self.id else {}
         for card, points in spent.items():
-            if points - card.points <= policy.EPSILON:
+            balance = card.points + held.get(str(card.id), 0.0)
+            if points - balance <= policy.EPSILON:
                 continue
             if (
-                points
-                - card.points
-                - self._redeem_otp_program_earnings(card.program_id)
+                points - balance - self._redeem_otp_spendable_earnings(card.program_id)
                 > policy.EPSILON
             ):
                 raise UserError(
@@ -498,7 +599,7 @@ class PosOrder(models.Model):
                         "The card %(code)s holds %(balance)s points; this order spends "
                         "%(points)s.",
                         code=card.code,
-                        balance=card.points,
+                        balance=balance,
                         points=points,
                     )
                 )
@@ -728,7 +829,8 @@ class PosOrder(models.Model):
                         asked=-delta,
                     )
                 )
-            if delta > 0 and not gift:
+            if delta > 0:
+                # Gift cards too: a gift card is cash to whoever holds it.
                 bound = self._redeem_otp_earn_bound(card)
                 if delta - bound > policy.EPSILON:
                     raise UserError(
@@ -745,10 +847,11 @@ class PosOrder(models.Model):
 
     def _redeem_otp_earn_bound(self, card):
         """The most points this order can add to `card`: its sales, and refunded rewards."""
-        bound = self._redeem_otp_program_earnings(card.program_id)
         if card.partner_id and card.partner_id != self.partner_id:
-            bound = 0.0
-        # A refund gives back what the refunded reward lines took from this card.
+            return 0.0
+        bound = self._redeem_otp_program_earnings(card.program_id)
+        # A refund gives back what the refunded reward lines took from this
+        # card (once, with their discount repaid: `_redeem_otp_check_refunds`).
         for line in self.lines.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id
             if origin.coupon_id == card and origin.points_cost > 0 and origin.qty:
@@ -773,6 +876,13 @@ class PosOrder(models.Model):
             )
             take_back += gained * min(max(refunded / origin.amount_total, 0.0), 1.0)
         return take_back
+
+    def _redeem_otp_spendable_earnings(self, program):
+        """Points this order earns that it may spend at once: only where the
+        program applies to the current order too, as pos_loyalty counts them."""
+        if program.sudo().applies_on == "future":
+            return 0.0
+        return self._redeem_otp_program_earnings(program)
 
     def _redeem_otp_program_earnings(self, program):
         """The most points the program's rules give for this order's sale lines,
