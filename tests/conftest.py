@@ -81,3 +81,13 @@ def pytest_sessionstart(session):
             "run the tests with scripts/run-tests",
             returncode=3,
         )
+
+
+# Figures a test wants in the run's output whatever the capture mode (the
+# fuzz test's payload and error counts): printed before pytest's summary line.
+SUMMARY_LINES = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in SUMMARY_LINES:
+        terminalreporter.write_line(line)

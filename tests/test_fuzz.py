@@ -35,6 +35,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.salon_otp_redeem.tools.errors import ERROR_CODES, RedeemOtpError
 
+from .conftest import SUMMARY_LINES
 from .otp_common import CODE_RE
 from .test_routes import OVERRIDE_CODE, RedeemRoutesCase
 
@@ -706,6 +707,7 @@ class TestFuzz(RedeemRoutesCase):
             f"cards changed at the end: {len(changed_at_end)}; {elapsed:.0f}s)"
         )
         details = self.details()
+        SUMMARY_LINES.append(summary)
         print(summary, file=sys.__stdout__)
         if details:
             print(details, file=sys.__stdout__)

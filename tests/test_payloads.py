@@ -74,12 +74,19 @@ def test_order_numbers_checks_lines_and_payments():
         "payment_ids": [[0, 0, {"amount": 10.0}]],
     }
     payloads.order_numbers(order)
+    # What the POS really sends besides: deletions, links, clear, set.
+    payloads.order_numbers(
+        dict(order, lines=[*order["lines"], [2, 7], [3, 8], [4, 9], [5], [6, 0, [1]]])
+    )
     order["lines"][0][2]["points_cost"] = math.nan
     with pytest.raises(payloads.PayloadError):
         payloads.order_numbers(order)
     for bad in (
         {"session_id": 3, "lines": ["garbage"]},
         {"session_id": 3, "lines": True},
+        {"session_id": 3, "lines": [[True, 10**300]]},
+        {"session_id": 3, "lines": [[0, 0]]},
+        {"session_id": 3, "lines": [[1, 2, 3, 4]]},
         {"session_id": {"id": 3}},
         {"lines": []},
         {"session_id": 3, "state": 1},

@@ -108,6 +108,7 @@ class PosOrder(models.Model):
         try:
             return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
         except (
+            IndexError,
             KeyError,
             TypeError,
             ValueError,

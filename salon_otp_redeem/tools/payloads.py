@@ -132,9 +132,20 @@ def order_numbers(order):
         if not isinstance(commands, list):
             raise PayloadError(f"{field} must be a list")
         for command in commands:
-            if not isinstance(command, (list, tuple)) or not command:
-                raise PayloadError(f"{field} must hold commands")
-            vals = command[-1] if len(command) == 3 else None
+            # ORM commands: (0|1, id, values); (2|3|4, id) as the POS sends
+            # deletions and links; (5,) and (6, 0, ids).
+            if (
+                not isinstance(command, (list, tuple))
+                or not 1 <= len(command) <= 3
+                or isinstance(command[0], bool)
+                or command[0] not in range(7)
+            ):
+                raise PayloadError(f"{field} must hold ORM commands")
+            if command[0] in (0, 1) and (
+                len(command) != 3 or not isinstance(command[2], dict)
+            ):
+                raise PayloadError(f"{field}: a line's values must be an object")
+            vals = command[2] if len(command) == 3 else None
             if not isinstance(vals, dict):
                 continue
             # Cards the order creates have the POS's negative ids.
