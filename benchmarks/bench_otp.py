@@ -7,7 +7,7 @@
 
 Measures, and prints as a table:
 
-- code generation and hashing per second (plain functions, no database);
+- code generation and the keyed hash (tools.misc.hmac) per second;
 - challenge request latency (p50/p95 over N), with the SMS gateway replaced
   by a no-op patch of SmsApi._contact_iap, and verify latency;
 - the sync check (`pos.order._redeem_otp_enforce`, what `_process_saved_order`
