@@ -154,14 +154,14 @@ class TestRetention(BackofficeCase):
         change = self.env["salon.otp.destination.change"].search(
             [("partner_id", "=", self.guest.id)]
         )
-        self.env["salon.otp.challenge"]._gc_redeem_otp_challenges()
+        self.env["salon.otp.destination.change"]._gc_redeem_otp_changes()
         self.assertTrue(change.old_value, "still under watch")
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE salon_otp_destination_change SET create_date = %s WHERE id = %s",
             [fields.Datetime.now() - timedelta(hours=25), change.id],
         )
-        self.env["salon.otp.challenge"]._gc_redeem_otp_challenges()
+        self.env["salon.otp.destination.change"]._gc_redeem_otp_changes()
         self.assertFalse(change.old_value)
         self.assertTrue(change.old_value_masked, "the masked form stays for the audit")
 

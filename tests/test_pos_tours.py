@@ -174,8 +174,12 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
         with patch.object(ChromeBrowser, "_handle_console", handle_console):
             yield
 
-    def start_otp_tour(self, tour_name, config=None, **kwargs):
-        """`start_pos_tour` with the SMS mock and the outbox URL given to the tour."""
+    def start_otp_tour(self, tour_name, config=None, sim_error=None, **kwargs):
+        """`start_pos_tour` with the SMS mock and the outbox URL given to the tour.
+
+        `sim_error` makes the IAP gateway answer with that error, as
+        MockSMS simulates it.
+        """
         url_path = self._get_url(pos_config=config)
         options = {
             "stepDelay": 0,
@@ -185,7 +189,7 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
             "delayToCheckUndeterminisms": 0,
         }
         with (
-            self.mockSMSGateway(),
+            self.mockSMSGateway(sim_error=sim_error),
             _Outbox(lambda: list(self._sms)) as outbox,
             self._screenshots(),
         ):
@@ -410,3 +414,30 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
         self.assertEqual(order.state, "paid")
         self.assertRegex(order.redeem_otp_decision, "Below the minimum amount")
         self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+
+    # ------------------------------------------------------------------
+    # When no code can reach the guest
+    # ------------------------------------------------------------------
+    def test_15_send_failed_offers_the_override(self):
+        self.main_pos_config.redeem_otp_allow_override = True
+        self.main_pos_config.set_redeem_otp_override_code(OVERRIDE_CODE)
+        self.company.redeem_otp_channel_sequence = "sms,email"
+        self.guest.email = False
+        sent = self.codes(
+            self.start_otp_tour("SalonOtpSendFailedOverrideTour", sim_error="credit")
+        )
+        self.assertFalse(sent, "the gateway took no code")
+        order = self.last_order()
+        self.assertEqual(order.state, "paid")
+        challenge = order.redeem_otp_challenge_id
+        self.assertEqual(challenge.method, "override")
+        self.assertEqual(challenge.state, "used")
+        self.assertIn("Insufficient Credit", challenge.failure_reason)
+        self.assertIn("no email address", challenge.failure_reason)
+        self.assertEqual(
+            challenge.override_reason, "SMS gateway down, guest has no email"
+        )
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)
+        self.assertTrue(
+            (SCREENSHOT_DIR / "otp-dialog-send-failed-override.png").exists()
+        )

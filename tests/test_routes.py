@@ -230,6 +230,7 @@ class TestChallengeRoute(RedeemRoutesCase):
         )
 
     def test_no_destination(self):
+        self.config.redeem_otp_allow_override = False
         card = self.env["loyalty.card"].create(
             {"program_id": self.ewallet.id, "partner_id": self.nobody.id, "points": 50}
         )
@@ -305,6 +306,7 @@ class TestChallengeRoute(RedeemRoutesCase):
         self.assertIsNone(code)
 
     def test_send_failed(self):
+        self.config.redeem_otp_allow_override = False
         self.company.redeem_otp_channel_sequence = "sms"
         reasons = {
             "credit": "Insufficient Credit",
@@ -342,6 +344,48 @@ class TestChallengeRoute(RedeemRoutesCase):
                 self.assertError(
                     self.verify(challenge.id, code="123456"), "send_failed"
                 )
+
+    def test_send_failed_keeps_the_override_open(self):
+        """When no code reaches the guest, the center's override code still can.
+
+        That is when a salon needs it: the gateway is down, or the guest has
+        no usable contact. The message says what failed; no code is kept.
+        """
+        self.set_override_code()
+        self.company.redeem_otp_channel_sequence = "sms"
+        result, code = self.request_code(sim_error="credit")
+        error = self.assertError(
+            result, "send_failed", "Insufficient Credit.*override code can authorize"
+        )
+        self.assertIsNone(code)
+        self.assertTrue(error["override_only"])
+        challenge = self.env["salon.otp.challenge"].browse(error["challenge_id"])
+        self.assertEqual(challenge.state, "pending")
+        self.assertFalse(challenge.channel)
+        self.assertIn("Insufficient Credit", challenge.failure_reason)
+        self.env.cr.execute(
+            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+        )
+        self.assertIsNone(self.env.cr.fetchone()[0], "no code was sent: no hash")
+        self.assertError(self.verify(challenge.id, code="123456"), "invalid_code")
+        result = self.verify(
+            challenge.id, override_code=OVERRIDE_CODE, reason="SMS gateway down"
+        )
+        self.assertEqual(result["state"], "verified")
+        self.assertEqual(challenge.method, "override")
+
+    def test_no_destination_keeps_the_override_open(self):
+        self.set_override_code()
+        card = self.env["loyalty.card"].create(
+            {"program_id": self.ewallet.id, "partner_id": self.nobody.id, "points": 50}
+        )
+        result, _code = self.request_code(
+            partner_id=self.nobody.id, redemptions=self.spend(card=card)
+        )
+        error = self.assertError(result, "no_destination", "override code")
+        self.assertTrue(error["override_only"])
+        challenge = self.env["salon.otp.challenge"].browse(error["challenge_id"])
+        self.assertEqual(challenge.state, "pending")
 
     def test_bad_request(self):
         other_card = self.env["loyalty.card"].create(

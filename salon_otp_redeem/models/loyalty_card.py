@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
 
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from ..tools import payloads, policy, trusted
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -148,3 +151,246 @@ class LoyaltyCard(models.Model):
             program=self.program_id.name,
             date=self.expiration_date,
         )
+
+    # ------------------------------------------------------------------
+    # Balances that move with an order
+    # ------------------------------------------------------------------
+    def _redeem_otp_lock(self):
+        """Row-lock these cards (in id order, so two orders never deadlock) and reread them."""
+        if self:
+            self.env.cr.execute(
+                "SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                [self.ids],
+            )
+            self.invalidate_recordset()
+        return self
+
+    @api.model
+    def _redeem_otp_hold_for(self, order, allowance):
+        """Take off the cards, at sync, what the order spends and what its refund takes back.
+
+        pos_loyalty moves points in a second call after the sync, which a
+        cashier may simply never make: the discount would be given and the
+        card never debited, again and again. So the server holds the points
+        here (the reward lines' points, up to what the card holds; and what
+        a refund takes back of the credit its refunded orders added), and
+        the points call gives them back before applying the POS's own
+        figures. Returns the points held per card id (as text keys).
+        """
+        wanted = {int(key): points for key, points in allowance.items()}
+        refunds = order.lines.filtered("refunded_orderline_id")
+        refunded_cards = set()
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            moved = json.loads(origin.redeem_otp_points_moved or "{}")
+            refunded_cards |= {int(key) for key, delta in moved.items() if delta > 0}
+        cards = self.sudo().browse(sorted(set(wanted) | refunded_cards)).exists()
+        held = {}
+        for card in cards._redeem_otp_lock():
+            take_back = 0.0
+            if (
+                card.id in refunded_cards
+                and card.program_id.program_type != "gift_card"
+            ):
+                take_back = round(card._redeem_otp_refund_take_back(order), 2)
+                if card.points + policy.EPSILON < take_back:
+                    raise UserError(
+                        _(
+                            "The card %(code)s no longer holds the %(points)s points "
+                            "this refund takes back: a Point of Sale manager must "
+                            "refund it.",
+                            code=card.code,
+                            points=take_back,
+                        )
+                    )
+            # What the card holds pays first; the rest can only come from
+            # points this very order earns (checked with the balances).
+            spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
+            amount = round(take_back + spend, 2)
+            if amount > policy.EPSILON:
+                trusted.mark(card).points = card.points - amount
+                held[str(card.id)] = amount
+        return held
+
+    @api.model
+    def _redeem_otp_give_back(self, held):
+        """Give back what a sync held (see `_redeem_otp_hold_for`)."""
+        for key, amount in held.items():
+            card = self.sudo().browse(int(key)).exists()
+            if card:
+                trusted.mark(card).points = card.points + amount
+
+    def _redeem_otp_refund_take_back(self, order):
+        """Points a refund may take back from this card: what the refunded orders' own
+        points call added to it, in proportion to the money refunded."""
+        self.ensure_one()
+        take_back = 0.0
+        refunds = order.lines.filtered("refunded_orderline_id")
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
+                str(self.id), 0.0
+            )
+            if gained <= 0 or not origin.amount_total:
+                continue
+            refunded = -sum(
+                refunds.filtered(
+                    lambda line, o=origin: line.refunded_orderline_id.order_id == o
+                ).mapped("price_subtotal_incl")
+            )
+            take_back += gained * min(max(refunded / origin.amount_total, 0.0), 1.0)
+        return take_back
+
+    def _redeem_otp_earn_bound(self, order):
+        """The most points the order can add to this card: its sales, and refunded rewards."""
+        self.ensure_one()
+        if self.partner_id and self.partner_id != order.partner_id:
+            return 0.0
+        bound = self.program_id._redeem_otp_earnings(order)
+        # A refund gives back what the refunded reward lines took from this
+        # card (once, with their discount repaid: pos.order.line's refund check).
+        for line in order.lines.filtered("refunded_orderline_id"):
+            origin = line.refunded_orderline_id
+            if origin.coupon_id == self and origin.points_cost > 0 and origin.qty:
+                bound += origin.points_cost * min(abs(line.qty / origin.qty), 1.0)
+        return bound
+
+    @api.model
+    def _redeem_otp_snapshot(self, order, coupon_data):
+        """Lock and read every card stock may touch in the points call.
+
+        That is the cards named by key or giftCardId, and every card of the
+        guests the data names (stock moves a new-card key onto a guest's
+        existing loyalty card).
+        """
+        ids, partners = payloads.cards_named(coupon_data)
+        partners |= {order.partner_id.id} - {False}
+        domain = [("id", "in", sorted(ids))]
+        if partners:
+            domain = expression.OR([domain, [("partner_id", "in", sorted(partners))]])
+        cards = self.sudo().with_context(active_test=False).search(domain)
+        return {card: card._redeem_otp_state() for card in cards._redeem_otp_lock()}
+
+    def _redeem_otp_state(self):
+        return tuple(self[name] for name in GUARDED_FIELDS)
+
+    @api.model
+    def _redeem_otp_check_moves(self, order, before):
+        """Raise unless every change stock made is one the order pays for; return the moves.
+
+        A decrease is at most what the order's reward lines spend on the
+        card (as accepted at sync) or what its refund takes back; an
+        increase at most what its sale lines earn. The card itself (holder,
+        program, expiry, active) never changes, but a gift card being sold
+        may get a holder.
+        """
+        Card = self.sudo().with_context(active_test=False)
+        Card.invalidate_model()
+        new = Card.search(
+            [
+                ("source_pos_order_id", "=", order.id),
+                ("id", "not in", [card.id for card in before]),
+            ]
+        )
+        allowance = {
+            int(key): points
+            for key, points in json.loads(
+                order.sudo().redeem_otp_allowance or "{}"
+            ).items()
+        }
+        moved = {}
+        for card in Card.browse([c.id for c in before]) | new:
+            points, partner, program, expiry, active = before.get(
+                card,
+                (0.0, card.partner_id, card.program_id, card.expiration_date, True),
+            )
+            gift = program.program_type == "gift_card"
+            if (card.program_id, card.expiration_date, card.active) != (
+                program,
+                expiry,
+                active,
+            ) or (card.partner_id != partner and not gift):
+                raise UserError(
+                    _(
+                        "The points RPC may not change the card %(code)s itself.",
+                        code=card.code,
+                    )
+                )
+            delta = card.points - points
+            if abs(delta) <= policy.EPSILON / 2:
+                continue
+            if card.points < -policy.EPSILON / 2:
+                raise UserError(
+                    _("The card %(code)s cannot go below zero.", code=card.code)
+                )
+            allowed = allowance.get(card.id, 0.0)
+            if delta < 0 and -delta - allowed > policy.EPSILON:
+                # A refund takes back what the refunded sale really earned.
+                allowed += card._redeem_otp_refund_take_back(order)
+            if delta < 0 and -delta - allowed > policy.EPSILON:
+                raise UserError(
+                    _(
+                        "This order's reward lines take %(allowed)s points from "
+                        "%(code)s, not %(asked)s.",
+                        allowed=allowed,
+                        code=card.code,
+                        asked=-delta,
+                    )
+                )
+            if delta > 0:
+                # Gift cards too: a gift card is cash to whoever holds it.
+                bound = card._redeem_otp_earn_bound(order)
+                if delta - bound > policy.EPSILON:
+                    raise UserError(
+                        _(
+                            "This order earns at most %(bound)s points on %(code)s, "
+                            "not %(asked)s.",
+                            bound=bound,
+                            code=card.code,
+                            asked=delta,
+                        )
+                    )
+            moved[card] = delta
+        return moved
+
+    def _redeem_otp_send_notices(self, order, used_by_card):
+        """After points go down, the guest learns what was used and what is left.
+
+        Stock Odoo sends nothing when a balance decreases; this is the
+        guest's receipt for their money, and the moment they would notice a
+        fraud. A notice never undoes a paid order: failures are logged.
+        """
+        challenge = order.redeem_otp_challenge_id.sudo()
+        sender = RedeemOtpSender(self.env)
+        for card in self.sudo().exists():
+            context = {
+                "used": used_by_card[card.id],
+                "order_name": order.pos_reference or order.name,
+                "override": challenge.method == "override",
+            }
+            try:
+                sender._send_notice(
+                    card.partner_id or order.partner_id,
+                    order.company_id,
+                    card,
+                    {
+                        "sms": "salon_otp_redeem.sms_template_redeem_notice",
+                        "email": "salon_otp_redeem.mail_template_redeem_notice",
+                    },
+                    context,
+                    f"Balance notice for card {card.id}",
+                )
+            except Exception:  # noqa: BLE001 - a notice never undoes a paid order
+                _logger.exception("Balance notice for card %s failed", card.id)
+
+    @api.model
+    def _redeem_otp_check_gift_keys(self, coupon_data):
+        """`giftCardId` names gift cards only (stock would load any card there)."""
+        gift_ids = {
+            int(vals["giftCardId"])
+            for vals in coupon_data.values()
+            if vals.get("giftCardId")
+        }
+        cards = self.sudo().browse(gift_ids)
+        if len(cards.exists()) != len(gift_ids) or cards.filtered(
+            lambda card: card.program_id.program_type != "gift_card"
+        ):
+            raise UserError(_("Only a gift card can be sold as a gift card."))

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from ..tools import policy
 
@@ -60,6 +61,91 @@ class LoyaltyProgram(models.Model):
         if len(rewards) != 1 or rewards.reward_type != "discount":
             return None
         return policy.reward_value(rewards.discount_mode, rewards.discount, 1.0)
+
+    def _redeem_otp_earnings(self, order):
+        """The most points this program's rules give for the order's sale lines,
+        never more than was paid for them."""
+        self.ensure_one()
+        program = self.sudo()
+        sales = order.lines.filtered(lambda line: not line.reward_id)
+        rules = []
+        for rule in program.rule_ids:
+            domain = rule._get_valid_product_domain()
+            valid = None
+            if domain:
+                valid = set(
+                    self.env["product.product"]
+                    .sudo()
+                    .search(
+                        expression.AND([domain, [("id", "in", sales.product_id.ids)]])
+                    )
+                    .ids
+                )
+            rules.append(
+                {
+                    "mode": rule.reward_point_mode,
+                    "amount": rule.reward_point_amount,
+                    "product_ids": valid,
+                }
+            )
+        return policy.earn_bound(
+            rules,
+            [
+                {
+                    "product_id": line.product_id.id,
+                    "qty": line.qty,
+                    "price": line.price_subtotal_incl,
+                }
+                for line in sales
+            ],
+            # What the guest paid for: the sale lines, where a negative line
+            # cancels a positive one; a real refund's lines (goods given
+            # back) may pay for credit, as pos_loyalty's refund to e-wallet does.
+            paid=sum(
+                line.price_subtotal_incl
+                for line in sales
+                if not line.refunded_orderline_id
+            ),
+        )
+
+    def _redeem_otp_spendable_earnings(self, order):
+        """Points the order earns that it may spend at once: only where the
+        program applies to the current order too, as pos_loyalty counts them."""
+        self.ensure_one()
+        if self.sudo().applies_on == "future":
+            return 0.0
+        return self._redeem_otp_earnings(order)
+
+    @api.model
+    def _redeem_otp_summary(self, lines, company):
+        """What the guest is told the code authorizes, its money and its points."""
+        programs = self.sudo().browse([line["program_id"] for line in lines])
+        names = {program.id: program.name for program in programs}
+        currency = company.currency_id
+        amount = sum(line["amount"] for line in lines)
+        points = sum(line["points"] for line in lines)
+        parts = []
+        for line in lines:
+            name = names.get(line["program_id"], "")
+            if line["amount"]:
+                parts.append(
+                    _(
+                        "%(amount)s of %(program)s",
+                        amount=currency.format(line["amount"])
+                        if currency
+                        else line["amount"],
+                        program=name,
+                    )
+                )
+            else:
+                parts.append(
+                    _(
+                        "%(points)s points of %(program)s",
+                        points=line["points"],
+                        program=name,
+                    )
+                )
+        return ", ".join(parts)[:250], amount, points
 
     @api.model
     def _load_pos_data_fields(self, config_id):

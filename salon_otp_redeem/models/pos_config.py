@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+
+from ..tools import payloads, policy
+from ..tools.errors import RedeemOtpError
 
 _logger = logging.getLogger(__name__)
 
@@ -10,6 +14,11 @@ _logger = logging.getLogger(__name__)
 # passwords (res.users._crypt_context(): salted PBKDF2, Odoo's own rounds), so
 # a leaked row does not give the code away.
 OVERRIDE_MIN_LENGTH = 6
+# Wrong override codes per center per hour before the override is refused
+# for the rest of the hour (and the managers are alerted).
+OVERRIDE_FAILURES_PER_HOUR = 5
+# Advisory-lock namespace of the override counters (pg_advisory_xact_lock).
+LOCK_OVERRIDES = 7303
 OVERRIDE_MAX_LENGTH = 32
 # What decides how strongly this center protects balances: POS managers only.
 GUARDED_FIELDS = (
@@ -145,3 +154,158 @@ class PosConfig(models.Model):
         """Whether this center asks for codes at all (company switch and center switch)."""
         self.ensure_one()
         return bool(self.company_id.redeem_otp_enabled and self.redeem_otp_required)
+
+    # ------------------------------------------------------------------
+    # What a center lets be redeemed, and its override counters
+    # ------------------------------------------------------------------
+    def _redeem_otp_redeemable(self, partner, redemptions):
+        """The redemptions the POS names that need the guest's code here, checked.
+
+        The POS is not trusted: every card must exist, belong to its program
+        and to this guest (or to nobody), and at least one line must be
+        protected, or there is nothing to authorize. Amounts are the
+        server's where the program prices its points.
+        """
+        self.ensure_one()
+        try:
+            parsed = payloads.redemptions(redemptions)
+        except payloads.PayloadError as exc:
+            raise RedeemOtpError(
+                "bad_request",
+                _("The redemption list cannot be used: %(why)s.", why=exc),
+            ) from None
+        program_ids = {line["program_id"] for line in parsed}
+        programs = self.env["loyalty.program"].sudo().browse(program_ids).exists()
+        if len(programs) != len(program_ids):
+            raise RedeemOtpError("bad_request", _("A redeemed program does not exist."))
+        if programs.filtered(
+            lambda p: p.company_id and p.company_id != self.company_id
+        ):
+            raise RedeemOtpError(
+                "bad_request", _("A redeemed program belongs to another company.")
+            )
+        cards = self.env["loyalty.card"].sudo()
+        cards = cards.browse({line["card_id"] for line in parsed if line["card_id"]})
+        cards = cards.exists()
+        for line in parsed:
+            card = cards.browse(line["card_id"]) if line["card_id"] else cards.browse()
+            program = programs.browse(line["program_id"])
+            if line["card_id"] and (card not in cards or card.program_id != program):
+                raise RedeemOtpError(
+                    "bad_request",
+                    _("A redeemed card does not exist or is not of its program."),
+                )
+            if (
+                card
+                and card.partner_id != partner
+                and program.program_type not in policy.NEVER_PROTECTED
+            ):
+                # A card that belongs to nobody has no guest to send a code to.
+                raise RedeemOtpError(
+                    "bad_request",
+                    _("The card %(code)s is not this guest's.", code=card.code),
+                )
+            if not card and program.program_type in policy.CARD_PROGRAM_TYPES:
+                raise RedeemOtpError(
+                    "bad_request",
+                    _(
+                        "%(program)s is spent from a card: name the guest's card.",
+                        program=program.name,
+                    ),
+                )
+            value = program._redeem_otp_point_value()
+            if value is not None:
+                # The server's value, not the browser's: the guest is told
+                # what the points are worth, and the sync holds the line to it.
+                line["amount"] = line["points"] * value
+        active = self._redeem_otp_active()
+        protected = programs._redeem_otp_protected() if active else programs.browse()
+        # Dormant and expired cards need the code whatever the program or
+        # center says (expired ones are then refused with their date).
+        forced = cards._redeem_otp_dormant() | cards._redeem_otp_expired(
+            self.company_id
+        )
+        kept = [
+            line
+            for line in parsed
+            if line["program_id"] in protected.ids or line["card_id"] in forced.ids
+        ]
+        if not kept and not active:
+            raise RedeemOtpError(
+                "otp_disabled", _("Redemption codes are not enabled for this center.")
+            )
+        if not kept:
+            raise RedeemOtpError(
+                "not_protected", _("None of these redemptions needs the guest's code.")
+            )
+        partner._redeem_otp_check_member(protected)
+        return kept
+
+    def _redeem_otp_overrides_today(self, now):
+        """Override codes accepted at this center since the salon's midnight."""
+        self.ensure_one()
+        return (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search_count(
+                [
+                    ("pos_config_id", "=", self.id),
+                    ("method", "=", "override"),
+                    (
+                        "verified_at",
+                        ">=",
+                        policy.day_start(self.company_id._redeem_otp_tz(), now),
+                    ),
+                ]
+            )
+        )
+
+    def _redeem_otp_override_failures(self, now):
+        """Wrong override codes typed at this center in the last hour (all cashiers)."""
+        self.ensure_one()
+        groups = (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            ._read_group(
+                [
+                    ("pos_config_id", "=", self.id),
+                    ("override_failure_count", ">", 0),
+                    ("create_date", ">=", now - timedelta(hours=1)),
+                ],
+                [],
+                ["override_failure_count:sum"],
+            )
+        )
+        return groups[0][0] or 0
+
+    def _redeem_otp_check_override_limit(self, now):
+        """Refuse the override once the center's hourly or daily limit is reached.
+
+        Counted under an advisory lock per center, so that two workers
+        cannot both take the last override of the day.
+        """
+        self.ensure_one()
+        if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
+            return
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, self.id]
+        )
+        if self._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
+            raise RedeemOtpError(
+                "override_limit",
+                _(
+                    "Too many wrong override codes at this center in the last hour; "
+                    "a manager has been alerted."
+                ),
+            )
+        if (
+            self._redeem_otp_overrides_today(now)
+            >= self.redeem_otp_override_daily_limit
+        ):
+            raise RedeemOtpError(
+                "override_limit",
+                _(
+                    "This center has used its %(limit)s override codes for today.",
+                    limit=self.redeem_otp_override_daily_limit,
+                ),
+            )

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
-from odoo.exceptions import AccessError
+import json
 
-from ..tools import trusted
+from odoo import _, api, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools import policy, trusted
 
 # What the sync check and the points RPC read from a line.
 GUARDED_FIELDS = (
@@ -60,3 +62,178 @@ class PosOrderLine(models.Model):
             raise AccessError(
                 _("The lines of a paid order cannot be changed at the till.")
             )
+
+    # ------------------------------------------------------------------
+    # What reward lines spend and refund lines give back
+    # ------------------------------------------------------------------
+    def _redeem_otp_value(self):
+        """The money a reward line is worth by its reward's definition (None: unknown)."""
+        self.ensure_one()
+        reward = self.reward_id.sudo()
+        if reward.reward_type != "discount":
+            return None
+        return policy.reward_value(
+            reward.discount_mode, reward.discount, self.points_cost
+        )
+
+    def _redeem_otp_amount(self):
+        """What these reward lines are worth: the most of what each takes and its value.
+
+        A line priced at almost nothing still costs the guest its points, so
+        the minimum-amount rule reads the reward's own value too.
+        """
+        return sum(
+            max(-line.price_subtotal_incl, line._redeem_otp_value() or 0.0, 0.0)
+            for line in self
+        )
+
+    def _redeem_otp_redemptions(self):
+        """These reward lines as the guest's code binds them: card, program, points, money."""
+        return [
+            {
+                "card_id": line.coupon_id.id or 0,
+                "program_id": line.reward_id.program_id.id,
+                "points": line.points_cost,
+                "amount": max(-line.price_subtotal_incl, 0.0),
+            }
+            for line in self
+        ]
+
+    def _redeem_otp_check_rewards(self, order):
+        """What no reward line may do, protected or not, code or not."""
+        order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
+        self._redeem_otp_check_balances(order)
+        for line in self:
+            program = line.reward_id.program_id.sudo()
+            if line.points_cost < 0 and not line.refunded_orderline_id:
+                raise UserError(_("A reward line cannot give points back."))
+            if line.points_cost <= 0:
+                continue
+            card = line.coupon_id.sudo()
+            if (
+                program.program_type in policy.CARD_PROGRAM_TYPES
+                and not card
+                and line.points_cost - program._redeem_otp_spendable_earnings(order)
+                > policy.EPSILON
+            ):
+                # Without a card, only points this very order earns (a card
+                # the order creates) can pay for the reward.
+                raise UserError(
+                    _(
+                        "%(program)s is spent from a card: choose the guest's card.",
+                        program=program.name,
+                    )
+                )
+            if card and card.program_id != program:
+                raise UserError(
+                    _(
+                        "The card %(code)s is not of %(program)s.",
+                        code=card.code,
+                        program=program.name,
+                    )
+                )
+            # A card of nobody is spent only where no code is needed: the
+            # code route refuses it, having no guest to send a code to.
+            if (
+                card.partner_id
+                and program._redeem_otp_protected()
+                and card.partner_id != order.partner_id
+            ):
+                raise UserError(
+                    _(
+                        "The card %(code)s belongs to %(holder)s, not to this order's "
+                        "guest.",
+                        code=card.code,
+                        holder=card.partner_id.display_name or _("nobody"),
+                    )
+                )
+            value = line._redeem_otp_value()
+            # Untaxed: tax on a discount is the state's, not the card's.
+            taken = max(-line.price_subtotal, 0.0)
+            if value is not None and taken - value > policy.EPSILON * 10:
+                raise UserError(
+                    _(
+                        "%(program)s: the reward line takes %(taken)s for %(points)s "
+                        "points, worth %(value)s.",
+                        program=program.name,
+                        taken=order.currency_id.format(taken),
+                        points=line.points_cost,
+                        value=order.currency_id.format(value),
+                    )
+                )
+
+    def _redeem_otp_check_balances(self, order):
+        """No card pays for more than it holds (plus what this very order earns on it).
+
+        The browser checks balances, the server did not: a guest's own code
+        could approve more than the card holds, and the card would not be
+        debited below zero afterwards.
+        """
+        spent = {}
+        for line in self.filtered(lambda ln: ln.coupon_id and ln.points_cost > 0):
+            card = line.coupon_id.sudo()
+            spent[card] = spent.get(card, 0.0) + line.points_cost
+        # Checked again as the order becomes paid: what this order's sync
+        # already holds is still the card's.
+        held = (
+            json.loads(order.sudo().redeem_otp_taken_back or "{}") if order.id else {}
+        )
+        for card, points in spent.items():
+            balance = card.points + held.get(str(card.id), 0.0)
+            if points - balance <= policy.EPSILON:
+                continue
+            if (
+                points - balance - card.program_id._redeem_otp_spendable_earnings(order)
+                > policy.EPSILON
+            ):
+                raise UserError(
+                    _(
+                        "The card %(code)s holds %(balance)s points; this order spends "
+                        "%(points)s.",
+                        code=card.code,
+                        balance=balance,
+                        points=points,
+                    )
+                )
+
+    def _redeem_otp_check_refunds(self):
+        """A refund line gives back at most what its line was sold for, once.
+
+        Stock trusts the POS here: a refund line priced above the line it
+        refunds, or the same line refunded again and again, would pay for
+        credit (a refund to e-wallet) or give spent points back. A refunded
+        reward line gives its points back only with its discount repaid.
+        """
+        for line in self.filtered("refunded_orderline_id"):
+            origin = line.refunded_orderline_id.sudo()
+            if origin.order_id.state not in policy.PAID_STATES or not origin.qty:
+                raise UserError(_("Only a paid order's lines can be refunded."))
+            others = self.sudo().search(
+                [
+                    ("refunded_orderline_id", "=", origin.id),
+                    ("id", "!=", line.id),
+                    ("order_id.state", "in", policy.PAID_STATES),
+                ]
+            )
+            refunded = -sum(others.mapped("qty")) - line.qty
+            if line.qty >= 0 or refunded - origin.qty > policy.EPSILON:
+                raise UserError(
+                    _(
+                        "%(product)s: more is refunded than was sold.",
+                        product=origin.product_id.display_name,
+                    )
+                )
+            share = -line.qty / origin.qty
+            expected = origin.price_subtotal_incl * share
+            given = -line.price_subtotal_incl
+            if origin.reward_id:
+                # The discount comes back with the points.
+                if abs(given - expected) > policy.EPSILON * 10:
+                    raise UserError(_("A refunded reward must repay its discount."))
+            elif given - expected > policy.EPSILON * 10:
+                raise UserError(
+                    _(
+                        "%(product)s: the refund gives back more than it was sold for.",
+                        product=origin.product_id.display_name,
+                    )
+                )

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 # A membership makes members-only benefits spendable: set by whoever sells
 # memberships, never at the till.
@@ -13,6 +13,7 @@ MEMBERSHIP_FIELDS = (
     "membership_cancel",
     "member_lines",
 )
+MEMBER_STATES = ("paid", "free")
 MEMBERSHIP_MANAGERS = (
     "point_of_sale.group_pos_manager",
     "account.group_account_manager",
@@ -70,6 +71,19 @@ class ResPartner(models.Model):
         if any(name in vals for name in ("mobile", "phone", "email")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
         return super().write(vals)
+
+    def _redeem_otp_check_member(self, programs):
+        """Membership benefits are for members only, whatever the POS shows."""
+        benefits = programs.sudo().filtered("redeem_otp_membership_only")
+        if benefits and self.sudo().membership_state not in MEMBER_STATES:
+            raise UserError(
+                _(
+                    "%(program)s is a membership benefit and %(guest)s has no active "
+                    "membership.",
+                    program=benefits[0].name,
+                    guest=self.display_name or _("this guest"),
+                )
+            )
 
     @api.model
     def _redeem_otp_guard_membership(self, vals):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import SUPERUSER_ID, models
+from odoo import SUPERUSER_ID, api, models
 
 
 class ResUsers(models.Model):
@@ -26,4 +26,16 @@ class ResUsers(models.Model):
         self.ensure_one()
         return not self._redeem_otp_is_manager() and self.has_group(
             "point_of_sale.group_pos_user"
+        )
+
+    @api.model
+    def _redeem_otp_managers(self, company):
+        """The Point of Sale managers of `company`, who receive the alerts."""
+        group = self.env.ref("point_of_sale.group_pos_manager")
+        return self.sudo().search(
+            [
+                ("groups_id", "in", group.id),
+                ("company_ids", "in", company.id),
+                ("share", "=", False),
+            ]
         )

@@ -3,15 +3,14 @@ import json
 import logging
 from datetime import timedelta
 
-import pytz
-
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import misc
 
-from ..tools import codes, payloads, policy
+from ..tools import codes, policy
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
+from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 
 _logger = logging.getLogger(__name__)
 
@@ -20,11 +19,6 @@ FINISHED_STATES = ("used", "expired", "superseded", "locked", "failed", "cancell
 # counter, so that limits hold across workers without locking business rows.
 LOCK_PARTNER_SENDS = 7301
 LOCK_CONFIG_SENDS = 7302
-LOCK_OVERRIDES = 7303
-# Wrong override codes per center per hour before the override is refused
-# for the rest of the hour (and the managers are alerted).
-OVERRIDE_FAILURES_PER_HOUR = 5
-MANAGER_GROUP = "point_of_sale.group_pos_manager"
 # Rows deleted per batch, so that one vacuum never holds long locks.
 UNLINK_BATCH = 1000
 TODO_TYPE = "mail.mail_activity_data_todo"
@@ -230,7 +224,7 @@ class SalonOtpChallenge(models.Model):
         cannot both pass the last free slot.
         """
         company = config.company_id
-        lines = self._redeem_otp_check_redemptions(config, partner, redemptions)
+        lines = config._redeem_otp_redeemable(partner, redemptions)
         risk = self._redeem_otp_check_request(config, partner, order_uuid, lines)
         if channel and channel not in company._redeem_otp_channels():
             raise RedeemOtpError(
@@ -252,7 +246,9 @@ class SalonOtpChallenge(models.Model):
         length = codes.effective_length(
             company.redeem_otp_code_length, company.redeem_otp_alphabet
         )
-        summary, amount, points = self._redeem_otp_summarize(lines, company)
+        summary, amount, points = self.env["loyalty.program"]._redeem_otp_summary(
+            lines, company
+        )
         challenge = self.create(
             {
                 "company_id": company.id,
@@ -287,38 +283,7 @@ class SalonOtpChallenge(models.Model):
         sent = RedeemOtpSender(self.env)._send_code(challenge, code, preferred=channel)
         del code
         if not sent.get("channel"):
-            challenge._store_code_hash(None)
-            if sent.get("override_only"):
-                # Contact changed by staff and the previous one unreachable: no
-                # code went out, the override path stays open on this challenge.
-                challenge.write(
-                    {
-                        "failure_reason": sent.get("reason"),
-                        "expires_at": now
-                        + timedelta(minutes=challenge.validity_minutes),
-                    }
-                )
-                raise RedeemOtpError(
-                    "send_failed",
-                    sent["message"],
-                    challenge_id=challenge.id,
-                    override_only=True,
-                )
-            challenge.write({"state": "failed", "failure_reason": sent.get("reason")})
-            challenge._redeem_otp_after_send_failure()
-            _logger.info(
-                "Redemption code not sent: challenge %s, guest %s, POS %s, user %s: %s",
-                challenge.id,
-                partner.id,
-                config.id,
-                self.env.user.login,
-                sent.get("reason"),
-            )
-            raise RedeemOtpError(
-                sent.get("error", "send_failed"),
-                sent.get("message") or _("The code could not be sent."),
-                challenge_id=challenge.id,
-            )
+            challenge._redeem_otp_send_failed(sent, now)
         sent_at = fields.Datetime.now()
         challenge.write(
             {
@@ -330,17 +295,47 @@ class SalonOtpChallenge(models.Model):
                 + timedelta(seconds=company.redeem_otp_resend_seconds),
             }
         )
-        _logger.info(
-            "Redemption code sent: challenge %s by %s to guest %s (POS %s, user %s), "
-            "superseding %s",
-            challenge.id,
-            sent["channel"],
-            partner.id,
-            config.id,
-            self.env.user.login,
-            earlier.ids,
+        challenge._redeem_otp_log(
+            logging.INFO,
+            "code sent",
+            f"by {sent['channel']}, superseding {earlier.ids}",
         )
         return challenge
+
+    def _redeem_otp_send_failed(self, sent, now):
+        """No code reached the guest: say why, and keep the override open where allowed.
+
+        Every channel failed, the guest has no usable destination, or a
+        staff change holds the new one back: that is when a salon needs its
+        override code. The challenge then stays open for the override only
+        (it holds no code); a dormant card still refuses the override.
+        """
+        self._store_code_hash(None)
+        override = (
+            self.pos_config_id.redeem_otp_allow_override and not self.risk_dormant
+        )
+        self.write(
+            {"failure_reason": sent.get("reason")}
+            | (
+                {"expires_at": now + timedelta(minutes=self.validity_minutes)}
+                if override
+                else {"state": "failed"}
+            )
+        )
+        self._redeem_otp_after_send_failure()
+        self._redeem_otp_log(logging.INFO, "code not sent", sent.get("reason"))
+        message = sent.get("message") or _("The code could not be sent.")
+        if override and not sent.get("override_only"):
+            message = _(
+                "%(why)s. The center's override code can authorize this redemption.",
+                why=message.rstrip(". "),
+            )
+        raise RedeemOtpError(
+            sent.get("error", "send_failed"),
+            message,
+            challenge_id=self.id,
+            override_only=bool(override),
+        )
 
     @api.model
     def _redeem_otp_check_request(self, config, partner, order_uuid, lines):
@@ -374,12 +369,8 @@ class SalonOtpChallenge(models.Model):
                 }
             )
             challenge._redeem_otp_note(_("Refused: %(why)s", why=message))
-            _logger.warning(
-                "Code request for expired card %s refused: challenge %s, POS %s, user %s",
-                card.id,
-                challenge.id,
-                config.id,
-                self.env.user.login,
+            challenge._redeem_otp_log(
+                logging.WARNING, "code request refused", f"expired card {card.id}"
             )
             raise RedeemOtpError("bad_request", message, challenge_id=challenge.id)
 
@@ -404,20 +395,7 @@ class SalonOtpChallenge(models.Model):
             )
         changes = self.env["salon.otp.destination.change"]._recent(partner, company)
         if changes:
-            notes.append(
-                _(
-                    "Contact details changed by staff: %(changes)s.",
-                    changes="; ".join(
-                        _(
-                            "%(field)s by %(user)s at %(date)s",
-                            field=change.field_name,
-                            user=change.user_id.name,
-                            date=fields.Datetime.to_string(change.create_date),
-                        )
-                        for change in changes.sudo()
-                    ),
-                )
-            )
+            notes.append(changes._redeem_otp_describe())
         stamp = fields.Datetime.to_string(fields.Datetime.now())
         return {
             "card_ids": [Command.set(cards.ids)],
@@ -432,11 +410,8 @@ class SalonOtpChallenge(models.Model):
         dormant = challenge.sudo().card_ids._redeem_otp_dormant()
         if challenge.risk_dormant or dormant:
             challenge._redeem_otp_note(_("Override refused: dormant card."))
-            _logger.warning(
-                "Override refused for dormant card: challenge %s, POS %s, user %s",
-                challenge.id,
-                challenge.pos_config_id.id,
-                self.env.user.login,
+            challenge._redeem_otp_log(
+                logging.WARNING, "override refused", "dormant card"
             )
             raise RedeemOtpError(
                 "override_not_allowed",
@@ -445,6 +420,19 @@ class SalonOtpChallenge(models.Model):
                     "code can release it, not the override code."
                 ),
             )
+
+    def _redeem_otp_log(self, level, event, detail=None):
+        """One line per event, with who and where: ids only, never a code."""
+        _logger.log(
+            level,
+            "Redemption %s: challenge %s, guest %s, POS %s, user %s%s",
+            event,
+            self.id,
+            self.partner_id.id,
+            self.pos_config_id.id,
+            self.env.user.login,
+            f": {detail}" if detail else "",
+        )
 
     def _redeem_otp_note(self, text):
         """Append one line to this challenge's record of policy decisions."""
@@ -479,133 +467,6 @@ class SalonOtpChallenge(models.Model):
                 "access_denied",
                 _("This order belongs to another session or cashier."),
             )
-
-    @api.model
-    def _redeem_otp_check_redemptions(self, config, partner, redemptions):
-        """Validate what the POS says it will redeem, against the database.
-
-        The POS is not trusted: every card must exist, belong to the program
-        and to this guest (or to nobody), and at least one program must be
-        protected, or there is nothing to authorize.
-        """
-        try:
-            parsed = payloads.redemptions(redemptions)
-        except payloads.PayloadError as exc:
-            raise RedeemOtpError(
-                "bad_request",
-                _("The redemption list cannot be used: %(why)s.", why=exc),
-            ) from None
-        programs = (
-            self.env["loyalty.program"].sudo().browse({p["program_id"] for p in parsed})
-        )
-        programs = programs.exists()
-        if len(programs) != len({p["program_id"] for p in parsed}):
-            raise RedeemOtpError("bad_request", _("A redeemed program does not exist."))
-        if programs.filtered(
-            lambda p: p.company_id and p.company_id != config.company_id
-        ):
-            raise RedeemOtpError(
-                "bad_request", _("A redeemed program belongs to another company.")
-            )
-        cards = (
-            self.env["loyalty.card"]
-            .sudo()
-            .browse({p["card_id"] for p in parsed if p["card_id"]})
-        )
-        cards_by_id = {card.id: card for card in cards.exists()}
-        for line in parsed:
-            if not line["card_id"]:
-                continue
-            card = cards_by_id.get(line["card_id"])
-            if not card or card.program_id.id != line["program_id"]:
-                raise RedeemOtpError(
-                    "bad_request",
-                    _("A redeemed card does not exist or is not of its program."),
-                )
-            if (
-                card.partner_id != partner
-                and card.program_id.program_type not in policy.NEVER_PROTECTED
-            ):
-                # A card that belongs to nobody has no guest to send a code to.
-                raise RedeemOtpError(
-                    "bad_request",
-                    _("The card %(code)s is not this guest's.", code=card.code),
-                )
-        for line in parsed:
-            program = programs.browse(line["program_id"])
-            if (
-                not line["card_id"]
-                and program.program_type in policy.CARD_PROGRAM_TYPES
-            ):
-                raise RedeemOtpError(
-                    "bad_request",
-                    _(
-                        "%(program)s is spent from a card: name the guest's card.",
-                        program=program.name,
-                    ),
-                )
-            value = program._redeem_otp_point_value()
-            if value is not None:
-                # The server's value, not the browser's: the guest is told
-                # what the points are worth, and the sync holds the line to it.
-                line["amount"] = line["points"] * value
-        active = config._redeem_otp_active()
-        protected = programs._redeem_otp_protected() if active else programs.browse()
-        # Dormant and expired cards need the code whatever the program or
-        # center says (expired ones are then refused with their date).
-        forced = (
-            cards.exists()._redeem_otp_dormant()
-            | cards.exists()._redeem_otp_expired(config.company_id)
-        )
-        kept = [
-            line
-            for line in parsed
-            if line["program_id"] in protected.ids or line["card_id"] in forced.ids
-        ]
-        if not kept and not active:
-            raise RedeemOtpError(
-                "otp_disabled", _("Redemption codes are not enabled for this center.")
-            )
-        if not kept:
-            raise RedeemOtpError(
-                "not_protected", _("None of these redemptions needs the guest's code.")
-            )
-        self.env["pos.order"]._redeem_otp_check_membership(protected, partner)
-        return kept
-
-    @api.model
-    def _redeem_otp_summarize(self, lines, company):
-        programs = (
-            self.env["loyalty.program"]
-            .sudo()
-            .browse([line["program_id"] for line in lines])
-        )
-        names = {program.id: program.name for program in programs}
-        currency = company.currency_id
-        amount = sum(line["amount"] for line in lines)
-        points = sum(line["points"] for line in lines)
-        parts = []
-        for line in lines:
-            name = names.get(line["program_id"], "")
-            if line["amount"]:
-                parts.append(
-                    _(
-                        "%(amount)s of %(program)s",
-                        amount=currency.format(line["amount"])
-                        if currency
-                        else line["amount"],
-                        program=name,
-                    )
-                )
-            else:
-                parts.append(
-                    _(
-                        "%(points)s points of %(program)s",
-                        points=line["points"],
-                        program=name,
-                    )
-                )
-        return ", ".join(parts)[:250], amount, points
 
     @api.model
     def _redeem_otp_check_send_limits(self, config, partner, order_uuid, now):
@@ -678,13 +539,7 @@ class SalonOtpChallenge(models.Model):
         typed = codes.normalize_input(code, self.alphabet)
         if typed and self._check_code_hash(typed):
             self._redeem_otp_mark_verified(now, "code")
-            _logger.info(
-                "Redemption code verified: challenge %s, guest %s, POS %s, user %s",
-                self.id,
-                self.partner_id.id,
-                self.pos_config_id.id,
-                self.env.user.login,
-            )
+            self._redeem_otp_log(logging.INFO, "code verified")
             return self._redeem_otp_result()
         return self._redeem_otp_count_failure(_("The code is not correct."))
 
@@ -727,13 +582,10 @@ class SalonOtpChallenge(models.Model):
                 "bad_request",
                 _("Say why the guest's code cannot be used (a reason is required)."),
             )
-        self._redeem_otp_check_override_limit(config, now)
+        config._redeem_otp_check_override_limit(now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
             self.override_failure_count += 1
-            if (
-                self._redeem_otp_override_failures(config, now)
-                >= OVERRIDE_FAILURES_PER_HOUR
-            ):
+            if config._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
                 self._redeem_otp_after_lock()
             return self._redeem_otp_count_failure(
                 _("The override code is not correct.")
@@ -742,90 +594,17 @@ class SalonOtpChallenge(models.Model):
         self.write(
             {"override_user_id": self.env.user.id, "override_reason": reason[:500]}
         )
-        _logger.warning(
-            "Redemption override used: challenge %s, guest %s, POS %s, user %s",
-            self.id,
-            self.partner_id.id,
-            config.id,
-            self.env.user.login,
-        )
+        self._redeem_otp_log(logging.WARNING, "override used")
         self._redeem_otp_after_override()
         return self._redeem_otp_result()
-
-    def _redeem_otp_check_override_limit(self, config, now):
-        if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
-            return
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, config.id]
-        )
-        if (
-            self._redeem_otp_override_failures(config, now)
-            >= OVERRIDE_FAILURES_PER_HOUR
-        ):
-            raise RedeemOtpError(
-                "override_limit",
-                _(
-                    "Too many wrong override codes at this center in the last hour; "
-                    "a manager has been alerted."
-                ),
-            )
-        used = self.sudo().search_count(
-            [
-                ("pos_config_id", "=", config.id),
-                ("method", "=", "override"),
-                (
-                    "verified_at",
-                    ">=",
-                    self._redeem_otp_day_start(config.company_id, now),
-                ),
-            ]
-        )
-        if used >= config.redeem_otp_override_daily_limit:
-            raise RedeemOtpError(
-                "override_limit",
-                _(
-                    "This center has used its %(limit)s override codes for today.",
-                    limit=config.redeem_otp_override_daily_limit,
-                ),
-            )
-
-    @api.model
-    def _redeem_otp_override_failures(self, config, now):
-        """Wrong override codes typed at this center in the last hour (all cashiers)."""
-        groups = self.sudo()._read_group(
-            [
-                ("pos_config_id", "=", config.id),
-                ("override_failure_count", ">", 0),
-                ("create_date", ">=", now - timedelta(hours=1)),
-            ],
-            [],
-            ["override_failure_count:sum"],
-        )
-        return groups[0][0] or 0
-
-    @api.model
-    def _redeem_otp_day_start(self, company, now):
-        """Midnight of today in the company's time zone, as naive UTC.
-
-        A salon's day starts at its own midnight, not the server's.
-        """
-        tz = company._redeem_otp_tz()
-        local_now = pytz.utc.localize(now).astimezone(tz)
-        local_midnight = tz.localize(
-            local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-        )
-        return local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _redeem_otp_count_failure(self, message):
         self.attempt_count += 1
         left = max(self.max_attempts - self.attempt_count, 0)
-        _logger.info(
-            "Redemption code rejected: challenge %s, attempt %s of %s, POS %s, user %s",
-            self.id,
-            self.attempt_count,
-            self.max_attempts,
-            self.pos_config_id.id,
-            self.env.user.login,
+        self._redeem_otp_log(
+            logging.INFO,
+            "code rejected",
+            f"attempt {self.attempt_count} of {self.max_attempts}",
         )
         if not left:
             self._redeem_otp_finish("locked")
@@ -949,7 +728,7 @@ class SalonOtpChallenge(models.Model):
         fingerprint), and no card and program may take more money than the
         guest was told.
         """
-        redemptions = order._redeem_otp_redemptions(lines)
+        redemptions = lines._redeem_otp_redemptions()
         if (
             policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
             != self.fingerprint
@@ -958,38 +737,20 @@ class SalonOtpChallenge(models.Model):
                 "The redemption changed after the guest's code was verified; "
                 "ask for a new code."
             )
-        approved, taken = {}, {}
-        for item in json.loads(self.redemption_json or "[]"):
-            key = (item.get("card_id") or 0, item["program_id"])
-            approved[key] = approved.get(key, 0.0) + float(item.get("amount") or 0.0)
-        for item in redemptions:
-            key = (item["card_id"], item["program_id"])
-            taken[key] = taken.get(key, 0.0) + item["amount"]
-        for key, amount in taken.items():
-            if amount - approved.get(key, 0.0) > policy.EPSILON * 10:
-                return _(
-                    "The order takes %(taken)s where the guest approved %(approved)s; "
-                    "ask for a new code.",
-                    taken=order.currency_id.format(amount),
-                    approved=order.currency_id.format(approved.get(key, 0.0)),
-                )
+        excess = policy.overspent(json.loads(self.redemption_json or "[]"), redemptions)
+        if excess:
+            return _(
+                "The order takes %(taken)s where the guest approved %(approved)s; "
+                "ask for a new code.",
+                taken=order.currency_id.format(excess[0]),
+                approved=order.currency_id.format(excess[1]),
+            )
         return None
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env)).get(
             self.state
         )
-
-    def _redeem_otp_authorized_points(self):
-        """Points this challenge authorizes per card id."""
-        self.ensure_one()
-        allowed = {}
-        for line in json.loads(self.redemption_json or "[]"):
-            if line.get("card_id"):
-                allowed[line["card_id"]] = (
-                    allowed.get(line["card_id"], 0.0) + line["points"]
-                )
-        return allowed
 
     # ------------------------------------------------------------------
     # Alerts: the managers and the guest hear of what is worth a look. An
@@ -999,16 +760,7 @@ class SalonOtpChallenge(models.Model):
         challenge = self.sudo()
         challenge._redeem_otp_notify_override()
         config = challenge.pos_config_id
-        day_start = self._redeem_otp_day_start(
-            challenge.company_id, fields.Datetime.now()
-        )
-        used = self.sudo().search_count(
-            [
-                ("pos_config_id", "=", config.id),
-                ("method", "=", "override"),
-                ("verified_at", ">=", day_start),
-            ]
-        )
+        used = config._redeem_otp_overrides_today(fields.Datetime.now())
         if policy.override_limit_reached(used, config.redeem_otp_override_daily_limit):
             challenge._redeem_otp_alert_managers(
                 _("Override limit reached at %(center)s", center=config.name),
@@ -1045,7 +797,9 @@ class SalonOtpChallenge(models.Model):
         failed = self.sudo().search_count(
             [
                 ("pos_config_id", "=", config.id),
-                ("state", "=", "failed"),
+                # Failed, or kept open for the override: no code went out.
+                ("failure_reason", "!=", False),
+                ("sent_at", "=", False),
                 ("create_date", ">=", fields.Datetime.now() - timedelta(hours=1)),
             ]
         )
@@ -1061,25 +815,10 @@ class SalonOtpChallenge(models.Model):
                 ),
             )
 
-    @api.model
-    def _redeem_otp_managers(self, company):
-        group = self.env.ref(MANAGER_GROUP)
-        return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.id),
-                    ("company_ids", "in", company.id),
-                    ("share", "=", False),
-                ]
-            )
-        )
-
     def _redeem_otp_alert_managers(self, summary, note):
         """One to-do per POS manager of the challenge's company, on the challenge."""
         challenge = self
-        managers = self._redeem_otp_managers(challenge.company_id)
+        managers = self.env["res.users"]._redeem_otp_managers(challenge.company_id)
         _logger.warning(
             "Redemption alert on challenge %s (POS %s): %s",
             challenge.id,
@@ -1143,15 +882,13 @@ class SalonOtpChallenge(models.Model):
     # Retention, run by Odoo's daily autovacuum: code hashes of finished
     # challenges are erased after a day (a code lives ten minutes at most, so
     # an old hash only helps an offline guess), whole challenges after the
-    # company's `redeem_otp_retention_days`; previous contact values kept for
-    # the destination-change guard are blanked once their watch is over.
+    # company's `redeem_otp_retention_days`.
     # ------------------------------------------------------------------
     @api.autovacuum
     def _gc_redeem_otp_challenges(self):
         now = fields.Datetime.now()
         self._gc_redeem_otp_code_hashes(now)
         self._gc_redeem_otp_old_challenges(now)
-        self._gc_redeem_otp_destination_changes(now)
 
     @api.model
     def _gc_redeem_otp_code_hashes(self, now):
@@ -1196,26 +933,3 @@ class SalonOtpChallenge(models.Model):
                 )
                 if len(old) < UNLINK_BATCH:
                     break
-
-    @api.model
-    def _gc_redeem_otp_destination_changes(self, now):
-        Change = self.env["salon.otp.destination.change"].sudo()
-        for company in self.env["res.company"].sudo().search([]):
-            hold = company.redeem_otp_destination_hold_hours
-            # Clear text only as long as the guard may need it.
-            self.env.cr.execute(
-                """
-                UPDATE salon_otp_destination_change
-                   SET old_value = NULL
-                 WHERE old_value IS NOT NULL
-                   AND (company_id = %s OR company_id IS NULL)
-                   AND create_date < %s
-                """,
-                [company.id, now - timedelta(hours=max(hold, 0))],
-            )
-            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
-            if cutoff:
-                Change.search(
-                    [("company_id", "=", company.id), ("create_date", "<", cutoff)]
-                ).unlink()
-        Change.invalidate_model(["old_value"])

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..tools import masking, policy
 
@@ -113,3 +113,45 @@ class SalonOtpDestinationChange(models.Model):
         for change in self._recent(partner, company, now).sudo():
             former[change.field_name] = change.old_value or False
         return former
+
+    def _redeem_otp_describe(self):
+        """One line for a challenge's record of decisions: who changed what, when."""
+        return _(
+            "Contact details changed by staff: %(changes)s.",
+            changes="; ".join(
+                _(
+                    "%(field)s by %(user)s at %(date)s",
+                    field=change.field_name,
+                    user=change.user_id.name,
+                    date=fields.Datetime.to_string(change.create_date),
+                )
+                for change in self.sudo()
+            ),
+        )
+
+    @api.autovacuum
+    def _gc_redeem_otp_changes(self):
+        """Blank previous values once their watch is over; delete rows past retention.
+
+        The clear text is kept only as long as the guard may need it to send.
+        """
+        now = fields.Datetime.now()
+        Change = self.sudo()
+        for company in self.env["res.company"].sudo().search([]):
+            hold = company.redeem_otp_destination_hold_hours
+            self.env.cr.execute(
+                """
+                UPDATE salon_otp_destination_change
+                   SET old_value = NULL
+                 WHERE old_value IS NOT NULL
+                   AND (company_id = %s OR company_id IS NULL)
+                   AND create_date < %s
+                """,
+                [company.id, now - timedelta(hours=max(hold, 0))],
+            )
+            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
+            if cutoff:
+                Change.search(
+                    [("company_id", "=", company.id), ("create_date", "<", cutoff)]
+                ).unlink()
+        Change.invalidate_model(["old_value"])

@@ -8,6 +8,8 @@ float silently. Every number that reaches a balance goes through here first.
 
 import math
 
+from odoo.fields import Command
+
 # Far above any balance a salon holds, far below what floats lose precision on.
 MAX_POINTS = 1e9
 MAX_ID = 2**31 - 1
@@ -214,3 +216,91 @@ def decision_lines(items):
             )
         parsed.append(line)
     return parsed
+
+
+def cards_named(coupon_data):
+    """Card ids and guest ids a points call's data names (already checked).
+
+    Keys above zero and giftCardId values are cards; partner_id values are
+    guests, whose cards stock may pick for a new-card key.
+    """
+    ids, partners = set(), set()
+    for key, vals in coupon_data.items():
+        if int(key) > 0:
+            ids.add(int(key))
+        if vals.get("giftCardId"):
+            ids.add(int(vals["giftCardId"]))
+        if vals.get("partner_id"):
+            partners.add(int(vals["partner_id"]))
+    return ids, partners
+
+
+def history_items(coupon_data, coupon_updates, moved, allowance, done):
+    """The history rows a points call may write: the server's numbers, not the POS's.
+
+    `moved` maps card id to the points the call really moved, `allowance`
+    card id to the points the reward lines may spend, `done` the card ids
+    that already have a row for this order. One row per card, at most;
+    anything of the wrong shape is dropped.
+    """
+    mapping = {}
+    for item in coupon_updates if isinstance(coupon_updates, list) else []:
+        if isinstance(item, dict):
+            try:
+                mapping[int(item.get("old_id"))] = int(item.get("id"))
+            except (TypeError, ValueError):
+                continue
+    done = set(done)
+    clean = []
+    for item in coupon_data if isinstance(coupon_data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            card_id = int(item.get("card_id"))
+            spent = number(item.get("spent") or 0.0, minimum=0.0)
+        except (TypeError, ValueError):
+            continue
+        card_id = mapping.get(card_id, card_id)
+        if card_id not in moved or card_id in done:
+            continue
+        used = min(spent, allowance.get(card_id, 0.0))
+        issued = max(moved[card_id] + used, 0.0)
+        clean.append({"card_id": str(card_id), "won": issued, "spent": used})
+        done.add(card_id)
+    return clean
+
+
+def order_copy_lines(lines):
+    """The lines of an unsaved pos.order built from the decision route's lines.
+
+    Sale lines carry what the order earns on; reward lines what it spends.
+    Returns ORM create commands.
+    """
+    sales = [line for line in lines if not line.get("reward_id")]
+    rewards = [line for line in lines if line.get("reward_id")]
+    return [
+        Command.create(
+            {
+                "product_id": line["product_id"],
+                "qty": line["qty"],
+                "price_unit": line["price"] / (line["qty"] or 1),
+                "price_subtotal": line["price_subtotal"],
+                "price_subtotal_incl": line["price"],
+            }
+        )
+        for line in sales
+    ] + [
+        Command.create(
+            {
+                "reward_id": line["reward_id"],
+                "is_reward_line": True,
+                "coupon_id": line["card_id"] or False,
+                "points_cost": line["points"],
+                "qty": 1,
+                "price_unit": line["price"],
+                "price_subtotal": line["price_subtotal"],
+                "price_subtotal_incl": line["price"],
+            }
+        )
+        for line in rewards
+    ]

@@ -6,6 +6,8 @@ import hashlib
 import json
 from datetime import timedelta
 
+import pytz
+
 CHANNELS = ("sms", "whatsapp", "email")
 DEFAULT_CHANNEL_SEQUENCE = "sms,email"
 
@@ -159,6 +161,8 @@ CARD_PROGRAM_TYPES = frozenset(
     {"loyalty", "ewallet", "coupons", "next_order_coupons", "gift_card"}
 )
 EPSILON = 10**-POINTS_PRECISION
+# Order states in which an order is paid for, as point_of_sale has them.
+PAID_STATES = ("paid", "done", "invoiced")
 
 
 def reward_value(discount_mode, discount, points):
@@ -205,3 +209,33 @@ def earn_bound(rules, lines, paid):
         elif mode == "unit":
             total += amount * max(sum(float(line["qty"]) for line in valid), 0.0)
     return total
+
+
+def day_start(tz, now):
+    """Midnight of `now`'s day in time zone `tz` (pytz), as naive UTC.
+
+    A salon's day starts at its own midnight, not the server's.
+    """
+    local_now = pytz.utc.localize(now).astimezone(tz)
+    local_midnight = tz.localize(
+        local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    )
+    return local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def overspent(approved, taken):
+    """The first (card, program) key whose money taken exceeds what the guest approved.
+
+    Both are lists of redemption dicts (card_id, program_id, amount).
+    Returns (taken, approved) amounts of that key, or None.
+    """
+    totals = {}
+    for index, items in enumerate((approved, taken)):
+        for item in items:
+            key = (item.get("card_id") or 0, item["program_id"])
+            sums = totals.setdefault(key, [0.0, 0.0])
+            sums[index] += float(item.get("amount") or 0.0)
+    for approved_amount, taken_amount in totals.values():
+        if taken_amount - approved_amount > EPSILON * 10:
+            return taken_amount, approved_amount
+    return None

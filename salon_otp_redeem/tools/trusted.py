@@ -18,3 +18,24 @@ def mark(records):
 
 def is_marked(env):
     return env.context.get(KEY) is _MARK
+
+
+CHECKED_KEY = "salon_otp_checked"
+
+
+class _Checked(frozenset):
+    """Ids of orders the sync has just checked; a Python object, as the mark is."""
+
+
+def checked(orders):
+    """`orders` carrying the fact that the sync checked them a moment ago.
+
+    Stock marks a synced order paid right after the check; that write need
+    not run the same check a second time on the same lines.
+    """
+    return orders.with_context(**{CHECKED_KEY: _Checked(orders.ids)})
+
+
+def checked_ids(env):
+    value = env.context.get(CHECKED_KEY)
+    return value if isinstance(value, _Checked) else frozenset()

@@ -251,14 +251,7 @@ registry.category("web_tour.tours").add("SalonOtpOverrideOnlyTour", {
                 trigger:
                     '.o_salon_otp_dialog .o_salon_otp_sent:contains("Only the center\'s override code")',
             },
-            {
-                trigger: '.o_salon_otp_dialog input[name="otp_override_code"]',
-                run: "edit 740519",
-            },
-            {
-                trigger: '.o_salon_otp_dialog textarea[name="otp_override_reason"]',
-                run: "edit Mobile number updated at the desk today",
-            },
+            Otp.typeOverride("740519", "Mobile number updated at the desk today"),
             Otp.clickButton("Verify"),
             Otp.isClosed(),
             ReceiptScreen.isShown(),
@@ -281,6 +274,32 @@ registry.category("web_tour.tours").add("SalonOtpServerAsksTour", {
             Otp.isClosed(),
             ReceiptScreen.isShown(),
             Otp.receiptSays("Authorized by code sent to +33 6"),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+/**
+ * The SMS gateway fails and the guest has no email: no code can reach her,
+ * so the dialog says what failed and offers the center's override code.
+ */
+registry.category("web_tour.tours").add("SalonOtpSendFailedOverrideTour", {
+    steps: () =>
+        [
+            start(),
+            haircutPaidByEWallet(),
+            Otp.isShown(GUEST),
+            Otp.clickButton("Send code"),
+            {
+                content: "what failed, and that the override can authorize",
+                trigger:
+                    '.o_salon_otp_dialog .o_salon_otp_sent:contains("override code can authorize")',
+            },
+            // The override is offered at once.
+            Otp.typeOverride("740519", "SMS gateway down, guest has no email"),
+            Otp.screenshot("otp-dialog-send-failed-override"),
+            Otp.clickButton("Verify"),
+            Otp.isClosed(),
+            ReceiptScreen.isShown(),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });

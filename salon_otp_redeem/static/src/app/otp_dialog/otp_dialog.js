@@ -156,9 +156,8 @@ export class RedeemOtpDialog extends Component {
     get sentText() {
         const challenge = this.state.challenge;
         if (challenge.override_only) {
-            return _t(
-                "No code was sent: the guest's contact details were changed recently by staff. Only the center's override code can authorize this redemption."
-            );
+            // The server's own words: what failed, and that the override can do.
+            return challenge.message;
         }
         return _t("Code sent by %(channel)s to %(destination)s", {
             channel: this.channelLabel(challenge.channel),
@@ -270,14 +269,16 @@ export class RedeemOtpDialog extends Component {
         if (!result) {
             const error = this.state.error;
             if (error?.override_only && error.challenge_id && this.allowOverride) {
-                // The guest's contact changed recently: the server keeps the
-                // challenge open for the override path only.
+                // No code reached the guest: the server keeps the challenge
+                // open for the center's override code only.
                 Object.assign(this.state, {
                     challenge: {
                         challenge_id: error.challenge_id,
                         override_only: true,
+                        message: error.message,
                         code_length: this.codeLength,
                     },
+                    error: null,
                     override: true,
                 });
                 return;

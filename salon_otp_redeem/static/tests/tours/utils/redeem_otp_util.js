@@ -133,9 +133,9 @@ export function noticeIs(text) {
     return [{trigger: `${DIALOG} .o_salon_otp_notice:contains("${text}")`}];
 }
 
-export function useOverride(code, reason) {
+/** Type the center's override code and the reason (the override fields are shown). */
+export function typeOverride(code, reason) {
     return [
-        ...clickButton("Use override code"),
         {
             trigger: `${DIALOG} input[name="otp_override_code"]`,
             run: `edit ${code}`,
@@ -145,6 +145,10 @@ export function useOverride(code, reason) {
             run: `edit ${reason}`,
         },
     ];
+}
+
+export function useOverride(code, reason) {
+    return [...clickButton("Use override code"), ...typeOverride(code, reason)];
 }
 
 export function isClosed() {
