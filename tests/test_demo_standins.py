@@ -24,6 +24,7 @@ from unittest.mock import patch
 
 import pytest
 
+import odoo
 from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 
@@ -47,6 +48,10 @@ def _load(name):
 
 standins = _load("demo_standins")
 demo_configure = _load("demo_configure")
+
+# What ir_mail_server sees as ``odoo.modules`` in the end-to-end tests: see
+# TestDemoDelivery's docstring.
+NOT_TESTING = SimpleNamespace(module=SimpleNamespace(current_test=None))
 
 CAMILLE_NUMBER = "+33612345678"
 CAMILLE_EMAIL = "camille.martin@example.com"
@@ -397,6 +402,31 @@ class TestNoStandInsOutsideTheDemo(TransactionCase):
         )
 
 
+@tagged("post_install", "-at_install")
+class TestMailGuardUnderOdoosRunner(TransactionCase):
+    """The end-to-end tests' patch is what opens SMTP under Odoo's own runner."""
+
+    def send_one(self):
+        sink = standins.StandIns().start()
+        self.addCleanup(sink.stop)
+        servers = self.env["ir.mail_server"].sudo()
+        message = servers.build_email(
+            "shop@example.com", [CAMILLE_EMAIL], "Guard", "482913"
+        )
+        servers.send_email(message, smtp_server="127.0.0.1", smtp_port=sink.smtp_port)
+        return sink.inbox.messages()
+
+    def test_runner_flag_blocks_smtp_and_the_patch_lets_it_through(self):
+        # As under odoo-bin --test-enable: the flag is the running test.
+        with patch.object(odoo.modules.module, "current_test", self):
+            self.assertEqual(self.send_one(), [])
+            with patch.object(ir_mail_server, "modules", NOT_TESTING):
+                received = self.send_one()
+        self.assertEqual(
+            [(m.destination, m.text) for m in received], [(CAMILLE_EMAIL, "482913")]
+        )
+
+
 # ----------------------------------------------------------------------
 # The demo's delivery, end to end
 # ----------------------------------------------------------------------
@@ -431,13 +461,7 @@ class TestDemoDelivery(HttpCase):
         super().setUpClass()
         cls.standins = standins.StandIns().start()
         cls.addClassCleanup(cls.standins.stop)
-        cls.startClassPatcher(
-            patch.object(
-                ir_mail_server,
-                "modules",
-                SimpleNamespace(module=SimpleNamespace(current_test=None)),
-            )
-        )
+        cls.startClassPatcher(patch.object(ir_mail_server, "modules", NOT_TESTING))
         env = cls.env
         cls.front_desk = demo_configure.configure_database(
             env, cls.standins.base_url, "127.0.0.1", cls.standins.smtp_port
@@ -628,3 +652,19 @@ class TestDemoDelivery(HttpCase):
         )
         self.assertEqual(verified.get("method"), "override", verified)
         self.received("sms", CAMILLE_NUMBER, r"a staff override authorized")
+
+    def test_04_notices_as_mail_mail_rows_through_the_smtp_sink(self):
+        """Notices go out as mail.mail rows sent at once: the sink carries them too."""
+        self.front_desk.company_id.redeem_otp_channel_sequence = "email"
+        asked = self.ask_code(str(uuid_lib.uuid4()), 10.0)
+        self.assertEqual(asked["channel"], "email")
+        self.received("email", CAMILLE_EMAIL, r"\S")
+        verified = self.rpc(
+            "verify",
+            challenge_id=asked["challenge_id"],
+            override_code=demo_configure.DEFAULT_OVERRIDE_CODE,
+            reason="Guest's phone is flat",
+        )
+        self.assertEqual(verified.get("method"), "override", verified)
+        notice = self.received("email", CAMILLE_EMAIL, r"staff")
+        self.assertIn("authorized by our staff", notice.subject)
