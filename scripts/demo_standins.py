@@ -563,6 +563,10 @@ def _serve_command(args):
     except OSError as exc:
         sys.exit(f"demo stand-ins: cannot listen on {args.host}: {exc}")
     standins.start()
+    if args.ready_file:
+        # Written once listening: the caller's sign that these ports are ours.
+        with open(args.ready_file, "w", encoding="utf-8") as ready:
+            ready.write(f"{standins.base_url}\n")
     print(
         f"demo stand-ins: SMS endpoint and guest phone on {standins.base_url}, "
         f"SMTP on {args.host}:{standins.smtp_port}",
@@ -585,6 +589,7 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--http-port", type=int, default=8070)
     parser.add_argument("--smtp-port", type=int, default=8071)
+    parser.add_argument("--ready-file", help="written once both servers listen")
     _serve_command(parser.parse_args(argv))
 
 
