@@ -441,3 +441,45 @@ class TestRedeemOtpTours(TestPointOfSaleHttpCommon, MockSMS):
         self.assertTrue(
             (SCREENSHOT_DIR / "otp-dialog-send-failed-override.png").exists()
         )
+
+    def test_16_membership_benefit_not_offered_to_a_non_member(self):
+        """An automatic members' discount stays off a non-member's order.
+
+        Otherwise the POS adds it by itself, the server refuses the order
+        (no membership), and the cashier cannot validate.
+        """
+        members = self.env["loyalty.program"].create(
+            {
+                "name": "Members' 10% off",
+                "program_type": "promotion",
+                "trigger": "auto",
+                "applies_on": "current",
+                "redeem_otp_membership_only": True,
+                "pos_config_ids": [(6, 0, self.main_pos_config.ids)],
+                "rule_ids": [
+                    (0, 0, {"reward_point_mode": "order", "reward_point_amount": 1})
+                ],
+                "reward_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "reward_type": "discount",
+                            "discount_mode": "percent",
+                            "discount": 10,
+                            "discount_applicability": "order",
+                            "required_points": 1,
+                        },
+                    )
+                ],
+            }
+        )
+        self.assertNotIn(self.guest.membership_state, ("paid", "free"))
+        sent = self.codes(self.start_otp_tour("SalonOtpEWalletTour"))
+        self.assertEqual(len(sent), 1)
+        order = self.last_order()
+        self.assertEqual(order.state, "paid")
+        self.assertFalse(
+            order.lines.filtered(lambda line: line.reward_id.program_id == members)
+        )
+        self.assertAlmostEqual(self.ewallet_card.points, 50.0)

@@ -167,6 +167,21 @@ patch(PosOrder.prototype, {
         };
     },
 
+    /**
+     * A membership benefit is not offered to a guest without a membership:
+     * the server would refuse the order, and an automatic promotion would
+     * keep adding the line back. (The server still checks.)
+     */
+    _programIsApplicable(program) {
+        if (
+            program.redeem_otp_membership_only &&
+            !["paid", "free"].includes(this.get_partner()?.membership_state)
+        ) {
+            return false;
+        }
+        return super._programIsApplicable(...arguments);
+    },
+
     export_for_printing() {
         const result = super.export_for_printing(...arguments);
         result.redeemOtp = this.getRedeemOtpReceiptData();
