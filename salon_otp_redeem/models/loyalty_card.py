@@ -3,7 +3,7 @@ import logging
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import payloads, policy, trusted
@@ -56,7 +56,9 @@ class LoyaltyCard(models.Model):
             return payloads.number(value or 0.0, what="points")
         except payloads.PayloadError as exc:
             raise ValidationError(
-                _("A card's balance must be a finite number (%(why)s).", why=exc)
+                self.env._(
+                    "A card's balance must be a finite number (%(why)s).", why=exc
+                )
             ) from None
 
     def _redeem_otp_guard_write(self, vals):
@@ -66,7 +68,7 @@ class LoyaltyCard(models.Model):
         user = self.env.user
         if user._redeem_otp_is_cashier():
             raise AccessError(
-                _(
+                self.env._(
                     "Only a Point of Sale manager can change the balance, holder, "
                     "program, expiry or status of %(card)s; at the till, spend it "
                     "with the guest's code.",
@@ -141,7 +143,7 @@ class LoyaltyCard(models.Model):
 
     def _redeem_otp_expired_message(self):
         self.ensure_one()
-        return _(
+        return self.env._(
             "The card %(code)s (%(program)s) expired on %(date)s: its balance can no "
             "longer be spent.",
             code=self.code,

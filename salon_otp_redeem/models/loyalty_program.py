@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import policy
@@ -37,7 +37,7 @@ class LoyaltyProgram(models.Model):
                 program.redeem_otp_required or program.redeem_otp_membership_only
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Gift cards are never protected by a redemption code: "
                         "whoever holds the card may spend it (%(program)s).",
                         program=program.name,

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -61,9 +61,13 @@ class PosConfig(models.Model):
     def _check_redeem_otp_limits(self):
         for config in self:
             if config.redeem_otp_override_daily_limit < 0:
-                raise ValidationError(_("The daily override limit cannot be negative."))
+                raise ValidationError(
+                    self.env._("The daily override limit cannot be negative.")
+                )
             if config.redeem_otp_max_sends_per_hour < 1:
-                raise ValidationError(_("Allow at least one code per center per hour."))
+                raise ValidationError(
+                    self.env._("Allow at least one code per center per hour.")
+                )
 
     def _compute_redeem_otp_override_set(self):
         if not self.ids:
@@ -86,13 +90,13 @@ class PosConfig(models.Model):
         """
         if not self.env.user.has_group("point_of_sale.group_pos_manager"):
             raise AccessError(
-                _("Only Point of Sale managers can set the override code.")
+                self.env._("Only Point of Sale managers can set the override code.")
             )
         self.check_access("write")
         code = (code or "").strip()
         if code and not OVERRIDE_MIN_LENGTH <= len(code) <= OVERRIDE_MAX_LENGTH:
             raise ValidationError(
-                _(
+                self.env._(
                     "The override code must have between %(min)s and %(max)s characters.",
                     min=OVERRIDE_MIN_LENGTH,
                     max=OVERRIDE_MAX_LENGTH,
@@ -112,7 +116,7 @@ class PosConfig(models.Model):
                     "res_id": config.id,
                     "record_name": config.display_name,
                     "field_name": self._fields["redeem_otp_override_set"].string,
-                    "new_value": _("set") if code else _("removed"),
+                    "new_value": self.env._("set") if code else self.env._("removed"),
                 }
                 for config in self
             ]

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 from ..tools import trusted
@@ -58,5 +58,5 @@ class PosOrderLine(models.Model):
             return
         if orders.sudo().filtered(lambda order: order.state != "draft"):
             raise AccessError(
-                _("The lines of a paid order cannot be changed at the till.")
+                self.env._("The lines of a paid order cannot be changed at the till.")
             )

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
 
 # A membership makes members-only benefits spendable: set by whoever sells
@@ -65,7 +65,9 @@ class ResPartner(models.Model):
             )
             if companies:
                 raise AccessError(
-                    _("Only a Point of Sale manager can change the salon's time zone.")
+                    self.env._(
+                        "Only a Point of Sale manager can change the salon's time zone."
+                    )
                 )
         if any(name in vals for name in ("mobile", "phone", "email")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
@@ -83,7 +85,7 @@ class ResPartner(models.Model):
         ):
             return
         raise AccessError(
-            _(
+            self.env._(
                 "Only Point of Sale managers and accounting administrators can "
                 "give a guest a membership."
             )
