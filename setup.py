@@ -146,6 +146,8 @@ setup(
             # Pinned, as in .pre-commit-config.yaml: formatting changes between
             # ruff releases would otherwise fail CI on unchanged code.
             "ruff==0.17.6",
+            # pylint-odoo's mandatory checks (.pylintrc-mandatory), pinned likewise.
+            "pylint-odoo==9.3.24",
         ],
     },
     classifiers=[

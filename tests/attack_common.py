@@ -8,14 +8,12 @@ superuser) only sets data up and reads the effects back.
 
 import json
 import math
-import uuid as uuid_lib
-from random import randint
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import JsonRpcException
 
-from .test_routes import RedeemRoutesCase
+from .otp_common import RedeemRoutesCase
 
 PROTECTED_TYPES = ("loyalty", "ewallet", "coupons", "next_order_coupons")
 PAID_STATES = ("paid", "done", "invoiced")
@@ -38,14 +36,6 @@ class AttackCase(RedeemRoutesCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.service = env["product.product"].create(
-            {
-                "name": "Colour and cut",
-                "available_in_pos": True,
-                "list_price": 200.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
         cls.accomplice = env["res.partner"].create(
             {
                 "name": "Alex Accomplice",
@@ -126,114 +116,13 @@ class AttackCase(RedeemRoutesCase):
         self.assertEqual(response.status_code, 200, response.text[:500])
         return json.loads(response.text)
 
-    # -- orders as the POS sends them -----------------------------------
-    def product_line(self, product=None, price=None, qty=1):
-        product = product or self.service
-        price = product.lst_price if price is None else price
-        return [
-            0,
-            0,
-            {
-                "id": randint(1, 1000000),
-                "pack_lot_ids": [],
-                "product_id": product.id,
-                "qty": qty,
-                "discount": 0.0,
-                "price_unit": price,
-                "price_subtotal": price * qty,
-                "price_subtotal_incl": price * qty,
-                "tax_ids": [[6, 0, []]],
-            },
-        ]
-
-    def reward_line(self, card, points, amount=None, program=None):
-        """A reward line as pos_loyalty sends it: `amount` off, `points` from `card`."""
-        program = program or card.program_id
-        reward = program.reward_ids[:1]
-        product = reward.discount_line_product_id or reward.reward_product_id
-        amount = points if amount is None else amount
-        line = self.product_line(product, -amount)
-        line[2].update(
-            {
-                "is_reward_line": True,
-                "reward_id": reward.id,
-                "coupon_id": card.id if card else False,
-                "points_cost": points,
-                "reward_identifier_code": f"r{reward.id}-{card.id if card else 0}",
-            }
-        )
-        return line
-
-    def order_data(
-        self,
-        lines,
-        partner=None,
-        challenge_id=None,
-        uuid=None,
-        state=None,
-        config=None,
-        user=None,
-    ):
-        config = config or self.config
-        session = config.current_session_id
-        uuid = uuid or str(uuid_lib.uuid4())
-        partner = self.guest if partner is None else partner
-        total = sum(line[2]["price_subtotal_incl"] for line in lines)
-        method = (
-            config.payment_method_ids.filtered("is_cash_count")[:1]
-            or config.payment_method_ids.filtered(lambda pm: not pm.split_transactions)[
-                :1
-            ]
-        )
-        data = {
-            "amount_paid": total,
-            "amount_return": 0,
-            "amount_tax": 0.0,
-            "amount_total": total,
-            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-            "fiscal_position_id": False,
-            "pricelist_id": config.pricelist_id.id,
-            "name": f"Order {uuid}",
-            "last_order_preparation_change": "{}",
-            "lines": lines,
-            "partner_id": partner.id if partner else False,
-            "session_id": session.id,
-            "sequence_number": randint(2, 100000),
-            "payment_ids": [
-                [
-                    0,
-                    0,
-                    {
-                        "amount": total,
-                        "name": fields.Datetime.to_string(fields.Datetime.now()),
-                        "payment_method_id": method.id,
-                    },
-                ]
-            ],
-            "uuid": uuid,
-            "user_id": (user or self.pos_user).id,
-            "to_invoice": False,
-            "access_token": uuid_lib.uuid4().hex,
-        }
-        if challenge_id:
-            data["redeem_otp_challenge_id"] = challenge_id
-        if state:
-            data["state"] = state
-        return data
-
+    # -- orders over RPC -------------------------------------------------
     def sync(self, data):
         """sync_from_ui over RPC; the order id, or the exception when refused."""
         result = self.attempt("pos.order", "sync_from_ui", [data])
         if isinstance(result, JsonRpcException):
             return result
         return result["pos.order"][0]["id"]
-
-    def sync_ok(self, data):
-        """A sync the set-up needs to succeed (not itself the attack)."""
-        result = self.call_kw("pos.order", "sync_from_ui", [data])
-        order_id = result["pos.order"][0]["id"]
-        self.env.invalidate_all()
-        return self.env["pos.order"].browse(order_id)
 
     def coupon_vals(self, card, points, program=None, **extra):
         """One entry of what pos_loyalty's `_postProcessLoyalty` sends per card."""
@@ -256,6 +145,31 @@ class AttackCase(RedeemRoutesCase):
             {str(key): vals for key, vals in coupon_data.items()},
         )
 
+    def refund_line(self, product, price, refunded=None):
+        """A line giving `price` of `product` back (quantity -1), refunding the
+        line `refunded` when given."""
+        line = self.product_line(product, price, qty=-1)
+        if refunded:
+            line[2]["refunded_orderline_id"] = refunded.id
+        return line
+
+    def spend_in_pieces(self, card, points, times):
+        """`times` orders, each spending `points` of `card` with no code."""
+        for _i in range(times):
+            self.sync_and_confirm(
+                self.order_data(self.spending_lines(card, points)), card, -points
+            )
+        self.env.invalidate_all()
+
+    def sync_and_confirm(self, data, card, points):
+        """Sync `data` over RPC and, when the server takes the order, move
+        `points` on `card` as the POS's points call would. The order id, or
+        the refusal."""
+        order = self.sync(data)
+        if isinstance(order, int):
+            self.confirm(order, {card.id: self.coupon_vals(card, points)})
+        return order
+
     def verified_code(self, uuid, redemptions, partner=None):
         """A code asked and verified over the routes, as the real dialog does."""
         partner = partner or self.guest
@@ -267,14 +181,6 @@ class AttackCase(RedeemRoutesCase):
         verified = self.verify(challenge.id, code=code)
         self.assertEqual(verified.get("state"), "verified", verified)
         return challenge
-
-    def redemption(self, card, points, amount=None, program=None):
-        return {
-            "card_id": card.id if card else 0,
-            "program_id": (program or card.program_id).id,
-            "points": points,
-            "amount": points if amount is None else amount,
-        }
 
     def second_cashier(self):
         """Log the second POS user in (their own session, at the second center)."""

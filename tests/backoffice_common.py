@@ -5,8 +5,10 @@ from odoo import Command
 
 from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
 
-from .otp_common import RedeemOtpOrderCase, make_dormant
+from .otp_common import RedeemOtpOrderCase
 
+# Letters, digits and a dash, as a manager may choose it (the routes' tests
+# use digits).
 OVERRIDE_CODE = "layla-2468"
 
 
@@ -55,17 +57,8 @@ class BackofficeCase(RedeemOtpOrderCase):
         )
 
     # -- helpers -------------------------------------------------------
-    def make_dormant(self, card, days=200):
-        make_dormant(self.env, card, days)
-
     def allow_override(self, limit=3):
-        self.config.write(
-            {
-                "redeem_otp_allow_override": True,
-                "redeem_otp_override_daily_limit": limit,
-            }
-        )
-        self.config.with_user(self.manager).set_redeem_otp_override_code(OVERRIDE_CODE)
+        self.set_override_code(OVERRIDE_CODE, limit, manager=self.manager)
 
     def request_or_error(self, order_uuid, redemptions, partner=None, **kwargs):
         """Ask for a code as the route does; a refusal is a result, and what it wrote stays."""

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Holes a review found after the first round of attacks, kept closed.
 
-Same rules as tests/test_attacks.py: a real POS user over JSON-RPC, and each
-test asserts what the salon would lose.
+Same rules as the other attack tests (tests/attack_common.py): a real POS
+user over JSON-RPC, and each test asserts what the salon would lose.
 """
 
 from odoo.tests import tagged
@@ -16,16 +16,15 @@ class TestReviewMintAndRefunds(TopUpAttackCase):
 
     def mint(self, lines, card, points):
         before = self.snapshot()
-        order = self.sync(self.order_data(lines, partner=self.accomplice))
-        if isinstance(order, int):
-            self.confirm(order, {card.id: self.coupon_vals(card, points)})
+        self.sync_and_confirm(
+            self.order_data(lines, partner=self.accomplice), card, points
+        )
         self.assertNothingLost(before)
 
     def refund_shaped(self, product, amount):
         data = self.order_data(
-            [self.product_line(product, amount, qty=-1)], partner=self.accomplice
+            [self.refund_line(product, amount)], partner=self.accomplice
         )
-        data["lines"][0][2].update(price_subtotal=-amount, price_subtotal_incl=-amount)
         data["amount_total"] = data["amount_paid"] = -amount
         data["payment_ids"][0][2]["amount"] = -amount
         return data
@@ -63,22 +62,19 @@ class TestReviewMintAndRefunds(TopUpAttackCase):
     def test_04_refund_shaped_line_does_not_cash_out_a_guests_ewallet(self):
         card = self.ewallet_card
         before = self.snapshot()
-        order = self.sync(self.refund_shaped(self.topup, 150.0))
-        if isinstance(order, int):
-            self.confirm(order, {card.id: self.coupon_vals(card, -150.0)})
+        self.sync_and_confirm(self.refund_shaped(self.topup, 150.0), card, -150.0)
         self.assertNothingLost(before)
 
     def test_05_refund_shaped_line_does_not_drain_a_guests_loyalty(self):
         card = self.loyalty_card
         before = self.snapshot()
         lines = [
-            self.product_line(self.service, 500.0, qty=-1),
+            self.refund_line(self.service, 500.0),
             self.product_line(self.service, 500.0),
         ]
-        lines[0][2].update(price_subtotal=-500.0, price_subtotal_incl=-500.0)
-        order = self.sync(self.order_data(lines, partner=self.accomplice))
-        if isinstance(order, int):
-            self.confirm(order, {card.id: self.coupon_vals(card, -500.0)})
+        self.sync_and_confirm(
+            self.order_data(lines, partner=self.accomplice), card, -500.0
+        )
         self.assertNothingLost(before)
 
     def test_06_refunded_top_up_takes_its_credit_back_without_a_points_call(self):
@@ -175,12 +171,6 @@ class TestReviewSmallSpends(AttackCase):
         self.company.redeem_otp_min_amount = 20.0
         card = self.ewallet_card
         start = card.points
-        for _attempt in range(5):
-            order = self.sync(
-                self.order_data([self.product_line(), self.reward_line(card, 19.0)])
-            )
-            if isinstance(order, int):
-                self.confirm(order, {card.id: self.coupon_vals(card, -19.0)})
-        self.env.invalidate_all()
+        self.spend_in_pieces(card, 19.0, 5)
         # One small spend goes through without a code; the next ones add up.
         self.assertGreaterEqual(card.points, start - 19.0 - 1e-6)

@@ -3,8 +3,8 @@
 pay out more than was sold, skipped points calls, paid orders reshaped
 afterwards, small spends hidden from the minimum-amount rule.
 
-Same rules as tests/test_attacks.py: a real POS user over JSON-RPC, and each
-test asserts what the salon would lose.
+Same rules as the other attack tests (tests/attack_common.py): a real POS
+user over JSON-RPC, and each test asserts what the salon would lose.
 """
 
 from datetime import timedelta
@@ -72,7 +72,7 @@ class TestReview2Attacks(TopUpAttackCase):
     # ------------------------------------------------------ cancel -> paid
     def test_c1_cancelled_then_paid_order_with_protected_reward(self):
         card = self.ewallet_card
-        data = self.order_data([self.product_line(), self.reward_line(card, 100.0)])
+        data = self.order_data(self.spending_lines(card, 100.0))
         data["state"] = "draft"
         order_id = self.sync(data)
         if isinstance(order_id, int):
@@ -88,9 +88,7 @@ class TestReview2Attacks(TopUpAttackCase):
         self.company.redeem_otp_min_amount = 20.0
         card = self.ewallet_card
         start = card.points
-        order = self.sync_ok(
-            self.order_data([self.product_line(), self.reward_line(card, 5.0)])
-        )
+        order = self.sync_ok(self.order_data(self.spending_lines(card, 5.0)))
         self.attempt("pos.order", "write", [order.id], {"state": "draft"})
         line = order.lines.filtered("reward_id")
         self.attempt(
@@ -115,13 +113,7 @@ class TestReview2Attacks(TopUpAttackCase):
         self.company.redeem_otp_min_amount = 20.0
         card = self.ewallet_card
         start = card.points
-        for _i in range(4):
-            order = self.sync(
-                self.order_data([self.product_line(), self.reward_line(card, 19.0)])
-            )
-            if isinstance(order, int):
-                self.confirm(order, {card.id: self.coupon_vals(card, -19.0)})
-        self.env.invalidate_all()
+        self.spend_in_pieces(card, 19.0, 4)
         self.assertGreaterEqual(card.points, start - 19.0 - 1e-6)
 
     def test_d0_drain_control_no_hiding(self):
@@ -155,17 +147,12 @@ class TestReview2Attacks(TopUpAttackCase):
             )
         )
         lines = [
-            self.product_line(self.cheap, 1000.0, qty=-1),
+            self.refund_line(self.cheap, 1000.0, refunded=origin.lines[0]),
             self.product_line(self.topup, 1000.0),
         ]
-        lines[0][2].update(
-            price_subtotal=-1000.0,
-            price_subtotal_incl=-1000.0,
-            refunded_orderline_id=origin.lines[0].id,
+        self.sync_and_confirm(
+            self.order_data(lines, partner=self.accomplice), card, 1000.0
         )
-        refund = self.sync(self.order_data(lines, partner=self.accomplice))
-        if isinstance(refund, int):
-            self.confirm(refund, {card.id: self.coupon_vals(card, 1000.0)})
         self.env.invalidate_all()
         self.assertLessEqual(
             card.points, start + 1.0 + 1e-6, "ewallet got more than paid"
@@ -181,17 +168,12 @@ class TestReview2Attacks(TopUpAttackCase):
         )
         for _i in range(3):
             lines = [
-                self.product_line(self.service, 200.0, qty=-1),
+                self.refund_line(self.service, 200.0, refunded=origin.lines[0]),
                 self.product_line(self.topup, 200.0),
             ]
-            lines[0][2].update(
-                price_subtotal=-200.0,
-                price_subtotal_incl=-200.0,
-                refunded_orderline_id=origin.lines[0].id,
+            self.sync_and_confirm(
+                self.order_data(lines, partner=self.accomplice), card, 200.0
             )
-            refund = self.sync(self.order_data(lines, partner=self.accomplice))
-            if isinstance(refund, int):
-                self.confirm(refund, {card.id: self.coupon_vals(card, 200.0)})
         self.env.invalidate_all()
         self.assertLessEqual(
             card.points, start + 200.0 + 1e-6, "refunded 200 more than once"
@@ -206,7 +188,7 @@ class TestReview2Attacks(TopUpAttackCase):
         challenge = self.verified_code(uuid, red)
         origin = self.sync_ok(
             self.order_data(
-                [self.product_line(), self.reward_line(card, 100.0, 10.0)],
+                self.spending_lines(card, 100.0, 10.0),
                 uuid=uuid,
                 challenge_id=challenge.id,
             )
@@ -225,9 +207,7 @@ class TestReview2Attacks(TopUpAttackCase):
                 price_subtotal_incl=0.0,
                 refunded_orderline_id=rline.id,
             )
-            refund = self.sync(self.order_data([ref]))
-            if isinstance(refund, int):
-                self.confirm(refund, {card.id: self.coupon_vals(card, 100.0)})
+            self.sync_and_confirm(self.order_data([ref]), card, 100.0)
         self.env.invalidate_all()
         self.assertLessEqual(
             card.points, after_spend + 100.0 + 1e-6, "reward refunded more than once"
@@ -275,7 +255,7 @@ class TestReview2Attacks(TopUpAttackCase):
             )
             order = self.sync(
                 self.order_data(
-                    [self.product_line(), self.reward_line(card, 10.0)],
+                    self.spending_lines(card, 10.0),
                     partner=self.accomplice,
                     uuid=uuid,
                     challenge_id=ch.id,

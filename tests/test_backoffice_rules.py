@@ -26,7 +26,7 @@ class TestExpiredCredit(BackofficeCase):
         )
         self.expire(self.ewallet_card)
         data = self.order_data(
-            [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
+            self.spending_lines(self.ewallet_card, 10.0),
             challenge=challenge,
             uuid=uuid,
         )
@@ -47,17 +47,7 @@ class TestExpiredCredit(BackofficeCase):
             self.sync(self.order_data([(self.service, 1), line]))
 
     def test_confirm_coupon_programs_refuses_expired_card(self):
-        uuid = self.create_random_uid()
-        challenge = self.verified_challenge(
-            uuid, [self.redemption(self.ewallet_card, 10.0)]
-        )
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
-                challenge=challenge,
-                uuid=uuid,
-            )
-        )
+        order, _challenge = self.coded_order(self.ewallet_card, 10.0)
         self.expire(self.ewallet_card)
         with self.assertRefused("expired on"):
             self.confirm(order, self.ewallet_card, 10.0)
@@ -89,17 +79,7 @@ class TestExpiredCredit(BackofficeCase):
 
     def test_card_expiring_today_is_still_spendable(self):
         self.ewallet_card.expiration_date = fields.Date.today() + timedelta(days=1)
-        uuid = self.create_random_uid()
-        challenge = self.verified_challenge(
-            uuid, [self.redemption(self.ewallet_card, 10.0)]
-        )
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
-                challenge=challenge,
-                uuid=uuid,
-            )
-        )
+        order, _challenge = self.coded_order(self.ewallet_card, 10.0)
         self.assertEqual(order.state, "paid")
 
 
@@ -111,22 +91,14 @@ class TestDormantCredit(BackofficeCase):
         self.ewallet.redeem_otp_required = False
 
     def test_dormant_card_needs_the_code_where_the_program_does_not(self):
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-            )
-        )
+        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         self.assertEqual(
             order.state, "paid", "an active card of an unprotected program"
         )
         # ...except from a card nobody used for 200 days.
         self.make_dormant(self.ewallet_card)
         with self.assertRefused("needs the guest's one-time code"):
-            self.sync(
-                self.order_data(
-                    [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-                )
-            )
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         uuid = self.create_random_uid()
         challenge = self.verified_challenge(
             uuid, [self.redemption(self.ewallet_card, 10.0)]
@@ -135,7 +107,7 @@ class TestDormantCredit(BackofficeCase):
         self.assertIn("Dormant", challenge.decision)
         order = self.sync(
             self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)],
+                self.spending_lines(self.ewallet_card, 10.0),
                 challenge=challenge,
                 uuid=uuid,
             )
@@ -154,11 +126,7 @@ class TestDormantCredit(BackofficeCase):
         self.assertEqual(result["error"]["code"], "otp_disabled")
         self.make_dormant(self.ewallet_card)
         with self.assertRefused("needs the guest's one-time code"):
-            self.sync(
-                self.order_data(
-                    [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-                )
-            )
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         challenge = self.request_or_error(
             self.create_random_uid(), [self.redemption(self.ewallet_card, 10.0)]
         )
@@ -189,31 +157,19 @@ class TestDormantCredit(BackofficeCase):
         self.env["loyalty.history"].create(
             {"card_id": self.ewallet_card.id, "description": "Top-up", "issued": 20.0}
         )
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-            )
-        )
+        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         self.assertEqual(order.state, "paid")
 
     def test_card_write_does_not_wake_a_card_up(self):
         self.make_dormant(self.ewallet_card)
         self.ewallet_card.with_user(self.manager).write({"points": 151.0})
         with self.assertRefused("needs the guest's one-time code"):
-            self.sync(
-                self.order_data(
-                    [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-                )
-            )
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
 
     def test_zero_days_turns_the_rule_off(self):
         self.company.redeem_otp_dormant_days = 0
         self.make_dormant(self.ewallet_card, days=2000)
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 10.0)]
-            )
-        )
+        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         self.assertEqual(order.state, "paid")
 
 
@@ -224,11 +180,7 @@ class TestMinimumAmount(BackofficeCase):
         self.company.redeem_otp_min_amount = 50.0
 
     def test_below_minimum_needs_no_code_and_the_decision_is_recorded(self):
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 20.0)]
-            )
-        )
+        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 20.0)))
         self.assertEqual(order.state, "paid")
         self.assertIn("Below the minimum amount", order.redeem_otp_decision)
         self.assertFalse(order.redeem_otp_challenge_id)
@@ -236,11 +188,7 @@ class TestMinimumAmount(BackofficeCase):
         self.assertAlmostEqual(self.ewallet_card.points, 130.0)
 
     def test_below_minimum_cannot_take_more_points_at_confirm(self):
-        order = self.sync(
-            self.order_data(
-                [(self.service, 1), self.reward_line(self.ewallet_card, 20.0)]
-            )
-        )
+        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 20.0)))
         with self.assertRefused("take 20.0 points from .*, not 120.0"):
             self.confirm(order, self.ewallet_card, 120.0)
         with self.assertRefused("take 0.0 points from"):
@@ -251,11 +199,7 @@ class TestMinimumAmount(BackofficeCase):
 
     def test_at_the_minimum_the_code_is_needed(self):
         with self.assertRefused("needs the guest's one-time code"):
-            self.sync(
-                self.order_data(
-                    [(self.service, 1), self.reward_line(self.ewallet_card, 50.0)]
-                )
-            )
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 50.0)))
 
     def test_route_says_no_code_is_needed(self):
         result = self.request_or_error(
@@ -267,11 +211,7 @@ class TestMinimumAmount(BackofficeCase):
     def test_dormant_card_below_minimum_still_needs_the_code(self):
         self.make_dormant(self.ewallet_card)
         with self.assertRefused("needs the guest's one-time code"):
-            self.sync(
-                self.order_data(
-                    [(self.service, 1), self.reward_line(self.ewallet_card, 20.0)]
-                )
-            )
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 20.0)))
         challenge = self.request_or_error(
             self.create_random_uid(), [self.redemption(self.ewallet_card, 20.0)]
         )
@@ -367,7 +307,7 @@ class TestDestinationChange(BackofficeCase):
         self.assertEqual(self.override(challenge)["state"], "verified")
         order = self.sync(
             self.order_data(
-                [(self.service, 1), self.reward_line(card, 10.0)],
+                self.spending_lines(card, 10.0),
                 partner=self.nobody,
                 challenge=challenge,
                 uuid=uuid,

@@ -11,8 +11,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .otp_common import make_dormant
-from .test_routes import RedeemRoutesCase
+from .otp_common import RedeemRoutesCase
 
 
 @tagged("post_install", "-at_install")
@@ -36,9 +35,6 @@ class TestDecisionRoute(RedeemRoutesCase):
             "points": points,
             "price": -(points if price is None else price),
         }
-
-    def make_dormant(self, card, days=200):
-        make_dormant(self.env, card, days)
 
     def test_protected_program_needs_the_code(self):
         result = self.decide(self.line(self.ewallet_card, 40.0))

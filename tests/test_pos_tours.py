@@ -13,10 +13,9 @@ Screenshots of the dialog for the README are taken on the tour's request
 import base64
 import json
 import os
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from unittest.mock import patch
 
@@ -27,6 +26,7 @@ from odoo.tests.common import ChromeBrowser
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 from odoo.addons.sms.tests.common import MockSMS
 
+from .local_http import LocalHttpServer
 from .otp_common import make_dormant
 
 SCREENSHOT_PREFIX = "salon_otp_screenshot:"
@@ -38,7 +38,7 @@ OVERRIDE_CODE = "740519"
 GUEST_NAME = "Camille Martin"
 
 
-class _Outbox:
+class _Outbox(LocalHttpServer):
     """Serves, on 127.0.0.1 and a free port, the SMS the gateway mock captured."""
 
     def __init__(self, messages):
@@ -67,20 +67,11 @@ class _Outbox:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/outbox"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{self.origin}/outbox"
 
 
 @tagged("post_install", "-at_install")

@@ -10,9 +10,8 @@ check the fallback to the next channel.
 
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -30,6 +29,7 @@ from odoo.addons.salon_otp_redeem.tools.sender import RedeemOtpSender
 from odoo.addons.sms.tests.common import MockSMS
 
 from .common import TransactionCase
+from .local_http import LocalHttpServer
 from .log_capture import capture_all_logs
 from .otp_common import CODE_RE, SalonSetupMixin
 
@@ -60,7 +60,7 @@ ERROR_400 = {
 }
 
 
-class FakeGraphApi:
+class FakeGraphApi(LocalHttpServer):
     """A thread serving POST /v19.0/<phone number id>/messages on 127.0.0.1:<random port>."""
 
     def __init__(self):
@@ -105,23 +105,11 @@ class FakeGraphApi:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base(self):
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v19.0"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        return f"{self.origin}/v19.0"
 
 
 def send(api, **kwargs):
@@ -396,14 +384,6 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
         self.assertEqual(
             self.env["res.company"].new({}).redeem_otp_whatsapp_lang, "en_US"
         )
-
-    def test_token_is_for_administrators_only(self):
-        field = self.env["res.company"]._fields["redeem_otp_whatsapp_token"]
-        self.assertEqual(field.groups, "base.group_system")
-        settings_field = self.env["res.config.settings"]._fields[
-            "redeem_otp_whatsapp_token"
-        ]
-        self.assertEqual(settings_field.groups, "base.group_system")
 
     def test_code_goes_by_whatsapp(self):
         with capture_all_logs() as logs:

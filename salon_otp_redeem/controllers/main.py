@@ -2,7 +2,7 @@
 import logging
 import re
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
@@ -83,7 +83,7 @@ class RedeemOtpController(http.Controller):
         except (AccessError, MissingError):
             return RedeemOtpError(
                 "access_denied",
-                _("You are not allowed to do this at this point of sale."),
+                request.env._("You are not allowed to do this at this point of sale."),
             ).to_json()
         except UserError as exc:
             return RedeemOtpError("bad_request", str(exc.args[0])).to_json()
@@ -95,10 +95,11 @@ class RedeemOtpController(http.Controller):
         partner = self._check_partner(partner_id, config)
         if not isinstance(order_uuid, str) or not UUID_RE.match(order_uuid):
             raise RedeemOtpError(
-                "bad_request", _("The order reference is missing or malformed.")
+                "bad_request",
+                request.env._("The order reference is missing or malformed."),
             )
         if channel is not None and channel not in ("sms", "whatsapp", "email"):
-            raise RedeemOtpError("bad_request", _("Unknown channel."))
+            raise RedeemOtpError("bad_request", request.env._("Unknown channel."))
         # Challenges are created only here, as the model's own code, never by
         # a POS user's create(); the cashier is still the real user.
         challenge = (
@@ -119,14 +120,16 @@ class RedeemOtpController(http.Controller):
         )
         if not isinstance(order_uuid, str) or not UUID_RE.match(order_uuid):
             raise RedeemOtpError(
-                "bad_request", _("The order reference is missing or malformed.")
+                "bad_request",
+                request.env._("The order reference is missing or malformed."),
             )
         try:
             lines = payloads.decision_lines(lines)
             amount_total = payloads.number(amount_total or 0.0, what="total")
         except payloads.PayloadError as exc:
             raise RedeemOtpError(
-                "bad_request", _("The order cannot be read: %(why)s.", why=exc)
+                "bad_request",
+                request.env._("The order cannot be read: %(why)s.", why=exc),
             ) from None
         decision = request.env["pos.order"]._redeem_otp_decide(
             config, partner, order_uuid, lines, amount_total
@@ -134,7 +137,7 @@ class RedeemOtpController(http.Controller):
         if decision["needs_code"] and not partner:
             raise RedeemOtpError(
                 "bad_request",
-                _(
+                request.env._(
                     "Spending this balance needs the guest's code: choose the guest first."
                 ),
             )
@@ -144,16 +147,21 @@ class RedeemOtpController(http.Controller):
         challenge = self._check_challenge(challenge_id)
         if override_code is not None:
             if not isinstance(override_code, str) or not override_code.strip():
-                raise RedeemOtpError("bad_request", _("Type the override code."))
+                raise RedeemOtpError(
+                    "bad_request", request.env._("Type the override code.")
+                )
             if not isinstance(reason, str):
                 raise RedeemOtpError(
-                    "bad_request", _("A reason is required for an override.")
+                    "bad_request",
+                    request.env._("A reason is required for an override."),
                 )
             return challenge._redeem_otp_verify(
                 override_code=override_code, reason=reason
             )
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
-            raise RedeemOtpError("bad_request", _("Type the code the guest received."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("Type the code the guest received.")
+            )
         return challenge._redeem_otp_verify(code=code)
 
     def _channels(self, pos_config_id, partner_id):
@@ -166,45 +174,56 @@ class RedeemOtpController(http.Controller):
     def _check_user(self):
         if not request.env.user.has_group("point_of_sale.group_pos_user"):
             raise RedeemOtpError(
-                "access_denied", _("Only Point of Sale users can do this.")
+                "access_denied", request.env._("Only Point of Sale users can do this.")
             )
 
     def _check_config(self, pos_config_id):
         self._check_user()
         if not isinstance(pos_config_id, int) or isinstance(pos_config_id, bool):
-            raise RedeemOtpError("bad_request", _("The point of sale is missing."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("The point of sale is missing.")
+            )
         config = request.env["pos.config"].browse(pos_config_id).exists()
         if not config:
             raise RedeemOtpError(
-                "access_denied", _("This point of sale does not exist.")
+                "access_denied", request.env._("This point of sale does not exist.")
             )
         # Record rules (multi-company) decide whether this user may see it.
         config.check_access("read")
         session = config.current_session_id
         if not session or session.state != "opened":
             raise RedeemOtpError(
-                "access_denied", _("Open a session on this point of sale first.")
+                "access_denied",
+                request.env._("Open a session on this point of sale first."),
             )
         return config
 
     def _check_partner(self, partner_id, config):
         if not isinstance(partner_id, int) or isinstance(partner_id, bool):
-            raise RedeemOtpError("bad_request", _("Choose the guest first."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("Choose the guest first.")
+            )
         partner = request.env["res.partner"].browse(partner_id).exists()
         if not partner:
-            raise RedeemOtpError("bad_request", _("This guest does not exist."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("This guest does not exist.")
+            )
         partner.check_access("read")
         return partner.sudo()
 
     def _check_challenge(self, challenge_id):
         self._check_user()
         if not isinstance(challenge_id, int) or isinstance(challenge_id, bool):
-            raise RedeemOtpError("bad_request", _("The code request is missing."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("The code request is missing.")
+            )
         challenge = (
             request.env["salon.otp.challenge"].sudo().browse(challenge_id).exists()
         )
         if not challenge:
-            raise RedeemOtpError("bad_request", _("This code request does not exist."))
+            raise RedeemOtpError(
+                "bad_request", request.env._("This code request does not exist.")
+            )
         # The same checks as when the code was asked for: a POS user, on a
         # center they may use, with its session still open; and only the
         # cashier who asked, in that session, may answer it (another till
@@ -216,6 +235,6 @@ class RedeemOtpController(http.Controller):
         ):
             raise RedeemOtpError(
                 "access_denied",
-                _("This code was asked for by another cashier or session."),
+                request.env._("This code was asked for by another cashier or session."),
             )
         return challenge

@@ -4,7 +4,7 @@ import logging
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
@@ -59,7 +59,9 @@ class LoyaltyCard(models.Model):
             return payloads.number(value or 0.0, what="points")
         except payloads.PayloadError as exc:
             raise ValidationError(
-                _("A card's balance must be a finite number (%(why)s).", why=exc)
+                self.env._(
+                    "A card's balance must be a finite number (%(why)s).", why=exc
+                )
             ) from None
 
     def _redeem_otp_guard_write(self, vals):
@@ -69,7 +71,7 @@ class LoyaltyCard(models.Model):
         user = self.env.user
         if user._redeem_otp_is_cashier():
             raise AccessError(
-                _(
+                self.env._(
                     "Only a Point of Sale manager can change the balance, holder, "
                     "program, expiry or status of %(card)s; at the till, spend it "
                     "with the guest's code.",
@@ -144,7 +146,7 @@ class LoyaltyCard(models.Model):
 
     def _redeem_otp_expired_message(self):
         self.ensure_one()
-        return _(
+        return self.env._(
             "The card %(code)s (%(program)s) expired on %(date)s: its balance can no "
             "longer be spent.",
             code=self.code,
@@ -194,7 +196,7 @@ class LoyaltyCard(models.Model):
                 take_back = round(card._redeem_otp_refund_take_back(order), 2)
                 if card.points + policy.EPSILON < take_back:
                     raise UserError(
-                        _(
+                        self.env._(
                             "The card %(code)s no longer holds the %(points)s points "
                             "this refund takes back: a Point of Sale manager must "
                             "refund it.",
@@ -309,7 +311,7 @@ class LoyaltyCard(models.Model):
                 active,
             ) or (card.partner_id != partner and not gift):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The points RPC may not change the card %(code)s itself.",
                         code=card.code,
                     )
@@ -319,7 +321,9 @@ class LoyaltyCard(models.Model):
                 continue
             if card.points < -policy.EPSILON / 2:
                 raise UserError(
-                    _("The card %(code)s cannot go below zero.", code=card.code)
+                    self.env._(
+                        "The card %(code)s cannot go below zero.", code=card.code
+                    )
                 )
             allowed = allowance.get(card.id, 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
@@ -327,7 +331,7 @@ class LoyaltyCard(models.Model):
                 allowed += card._redeem_otp_refund_take_back(order)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 raise UserError(
-                    _(
+                    self.env._(
                         "This order's reward lines take %(allowed)s points from "
                         "%(code)s, not %(asked)s.",
                         allowed=allowed,
@@ -340,7 +344,7 @@ class LoyaltyCard(models.Model):
                 bound = card._redeem_otp_earn_bound(order)
                 if delta - bound > policy.EPSILON:
                     raise UserError(
-                        _(
+                        self.env._(
                             "This order earns at most %(bound)s points on %(code)s, "
                             "not %(asked)s.",
                             bound=bound,
@@ -393,4 +397,4 @@ class LoyaltyCard(models.Model):
         if len(cards.exists()) != len(gift_ids) or cards.filtered(
             lambda card: card.program_id.program_type != "gift_card"
         ):
-            raise UserError(_("Only a gift card can be sold as a gift card."))
+            raise UserError(self.env._("Only a gift card can be sold as a gift card."))

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 from ..tools import trusted
@@ -33,5 +33,7 @@ class LoyaltyHistory(models.Model):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
         raise AccessError(
-            _("Loyalty history is written by the server when an order moves points.")
+            self.env._(
+                "Loyalty history is written by the server when an order moves points."
+            )
         )

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -38,7 +38,7 @@ class LoyaltyProgram(models.Model):
                 program.redeem_otp_required or program.redeem_otp_membership_only
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Gift cards are never protected by a redemption code: "
                         "whoever holds the card may spend it (%(program)s).",
                         program=program.name,
@@ -129,7 +129,7 @@ class LoyaltyProgram(models.Model):
             name = names.get(line["program_id"], "")
             if line["amount"]:
                 parts.append(
-                    _(
+                    self.env._(
                         "%(amount)s of %(program)s",
                         amount=currency.format(line["amount"])
                         if currency
@@ -139,7 +139,7 @@ class LoyaltyProgram(models.Model):
                 )
             else:
                 parts.append(
-                    _(
+                    self.env._(
                         "%(points)s points of %(program)s",
                         points=line["points"],
                         program=name,

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import payloads, policy
@@ -70,9 +70,13 @@ class PosConfig(models.Model):
     def _check_redeem_otp_limits(self):
         for config in self:
             if config.redeem_otp_override_daily_limit < 0:
-                raise ValidationError(_("The daily override limit cannot be negative."))
+                raise ValidationError(
+                    self.env._("The daily override limit cannot be negative.")
+                )
             if config.redeem_otp_max_sends_per_hour < 1:
-                raise ValidationError(_("Allow at least one code per center per hour."))
+                raise ValidationError(
+                    self.env._("Allow at least one code per center per hour.")
+                )
 
     def _compute_redeem_otp_override_set(self):
         if not self.ids:
@@ -95,13 +99,13 @@ class PosConfig(models.Model):
         """
         if not self.env.user.has_group("point_of_sale.group_pos_manager"):
             raise AccessError(
-                _("Only Point of Sale managers can set the override code.")
+                self.env._("Only Point of Sale managers can set the override code.")
             )
         self.check_access("write")
         code = (code or "").strip()
         if code and not OVERRIDE_MIN_LENGTH <= len(code) <= OVERRIDE_MAX_LENGTH:
             raise ValidationError(
-                _(
+                self.env._(
                     "The override code must have between %(min)s and %(max)s characters.",
                     min=OVERRIDE_MIN_LENGTH,
                     max=OVERRIDE_MAX_LENGTH,
@@ -121,7 +125,7 @@ class PosConfig(models.Model):
                     "res_id": config.id,
                     "record_name": config.display_name,
                     "field_name": self._fields["redeem_otp_override_set"].string,
-                    "new_value": _("set") if code else _("removed"),
+                    "new_value": self.env._("set") if code else self.env._("removed"),
                 }
                 for config in self
             ]
@@ -172,17 +176,20 @@ class PosConfig(models.Model):
         except payloads.PayloadError as exc:
             raise RedeemOtpError(
                 "bad_request",
-                _("The redemption list cannot be used: %(why)s.", why=exc),
+                self.env._("The redemption list cannot be used: %(why)s.", why=exc),
             ) from None
         program_ids = {line["program_id"] for line in parsed}
         programs = self.env["loyalty.program"].sudo().browse(program_ids).exists()
         if len(programs) != len(program_ids):
-            raise RedeemOtpError("bad_request", _("A redeemed program does not exist."))
+            raise RedeemOtpError(
+                "bad_request", self.env._("A redeemed program does not exist.")
+            )
         if programs.filtered(
             lambda p: p.company_id and p.company_id != self.company_id
         ):
             raise RedeemOtpError(
-                "bad_request", _("A redeemed program belongs to another company.")
+                "bad_request",
+                self.env._("A redeemed program belongs to another company."),
             )
         cards = self.env["loyalty.card"].sudo()
         cards = cards.browse({line["card_id"] for line in parsed if line["card_id"]})
@@ -193,7 +200,9 @@ class PosConfig(models.Model):
             if line["card_id"] and (card not in cards or card.program_id != program):
                 raise RedeemOtpError(
                     "bad_request",
-                    _("A redeemed card does not exist or is not of its program."),
+                    self.env._(
+                        "A redeemed card does not exist or is not of its program."
+                    ),
                 )
             if (
                 card
@@ -203,12 +212,14 @@ class PosConfig(models.Model):
                 # A card that belongs to nobody has no guest to send a code to.
                 raise RedeemOtpError(
                     "bad_request",
-                    _("The card %(code)s is not this guest's.", code=card.code),
+                    self.env._(
+                        "The card %(code)s is not this guest's.", code=card.code
+                    ),
                 )
             if not card and program.program_type in policy.CARD_PROGRAM_TYPES:
                 raise RedeemOtpError(
                     "bad_request",
-                    _(
+                    self.env._(
                         "%(program)s is spent from a card: name the guest's card.",
                         program=program.name,
                     ),
@@ -232,11 +243,13 @@ class PosConfig(models.Model):
         ]
         if not kept and not active:
             raise RedeemOtpError(
-                "otp_disabled", _("Redemption codes are not enabled for this center.")
+                "otp_disabled",
+                self.env._("Redemption codes are not enabled for this center."),
             )
         if not kept:
             raise RedeemOtpError(
-                "not_protected", _("None of these redemptions needs the guest's code.")
+                "not_protected",
+                self.env._("None of these redemptions needs the guest's code."),
             )
         partner._redeem_otp_check_member(protected)
         return kept
@@ -293,7 +306,7 @@ class PosConfig(models.Model):
         if self._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
             raise RedeemOtpError(
                 "override_limit",
-                _(
+                self.env._(
                     "Too many wrong override codes at this center in the last hour; "
                     "a manager has been alerted."
                 ),
@@ -304,7 +317,7 @@ class PosConfig(models.Model):
         ):
             raise RedeemOtpError(
                 "override_limit",
-                _(
+                self.env._(
                     "This center has used its %(limit)s override codes for today.",
                     limit=self.redeem_otp_override_daily_limit,
                 ),

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import payloads, policy, trusted
@@ -88,14 +88,16 @@ class PosOrder(models.Model):
         check of its redemptions runs when it becomes paid.
         """
         if not isinstance(orders, list):
-            raise UserError(_("The POS sent no list of orders."))
+            raise UserError(self.env._("The POS sent no list of orders."))
         cashier = self.env.user._redeem_otp_is_cashier()
         for order in orders:
             try:
                 payloads.order_numbers(order)
             except payloads.PayloadError as exc:
                 raise UserError(
-                    _("The POS sent an order that cannot be saved: %(why)s.", why=exc)
+                    self.env._(
+                        "The POS sent an order that cannot be saved: %(why)s.", why=exc
+                    )
                 ) from None
             for name in SERVER_FIELDS:
                 order.pop(name, None)
@@ -115,7 +117,9 @@ class PosOrder(models.Model):
             # is rolled back either way, the POS gets a reason, not a trace.
             _logger.info("Malformed order refused at sync: %r", exc)
             raise UserError(
-                _("The POS sent an order that cannot be saved: %(why)s.", why=exc)
+                self.env._(
+                    "The POS sent an order that cannot be saved: %(why)s.", why=exc
+                )
             ) from None
 
     @api.model
@@ -123,7 +127,7 @@ class PosOrder(models.Model):
         """A cashier saves orders into an open session of a center they may use."""
         session = self.env["pos.session"].browse(session_id).exists()
         if not session or session.state != "opened":
-            raise UserError(_("This order's session is not open."))
+            raise UserError(self.env._("This order's session is not open."))
         session.config_id.check_access("read")
 
     @api.model_create_multi
@@ -167,7 +171,7 @@ class PosOrder(models.Model):
         touched = [name for name in PAID_ORDER_FIELDS if name in vals]
         if vals.get("state") not in (None, "done", "invoiced") or touched:
             raise AccessError(
-                _(
+                self.env._(
                     "A paid order cannot be changed at the till (%(fields)s).",
                     fields=", ".join(touched or ["state"]),
                 )
@@ -180,7 +184,7 @@ class PosOrder(models.Model):
             touched = [name for name in GUARDED_FIELDS if name in vals]
             if touched:
                 raise AccessError(
-                    _(
+                    self.env._(
                         "The redemption authorization of an order is set by the "
                         "server only (%(fields)s).",
                         fields=", ".join(touched),
@@ -266,7 +270,7 @@ class PosOrder(models.Model):
                 result,
                 needs_code=True,
                 reason="dormant",
-                message=_(
+                message=self.env._(
                     "This balance has not been used for a long time: the guest's own "
                     "code is needed."
                 ),
@@ -280,7 +284,7 @@ class PosOrder(models.Model):
             return dict(
                 result,
                 reason="below_minimum",
-                message=_(
+                message=self.env._(
                     "Below the minimum amount (%(amount)s < %(minimum)s): no code asked.",
                     amount=currency.format(amount),
                     minimum=currency.format(company.redeem_otp_min_amount),
@@ -291,7 +295,9 @@ class PosOrder(models.Model):
             result,
             needs_code=True,
             reason="membership" if membership else "protected",
-            message=_("Spending these balances needs the guest's one-time code."),
+            message=self.env._(
+                "Spending these balances needs the guest's one-time code."
+            ),
         )
 
     @api.model
@@ -311,14 +317,14 @@ class PosOrder(models.Model):
             .browse({line["reward_id"] for line in rewards})
         )
         if len(programs.exists()) != len(programs):
-            raise UserError(_("A reward of this order no longer exists."))
+            raise UserError(self.env._("A reward of this order no longer exists."))
         cards = (
             self.env["loyalty.card"]
             .sudo()
             .browse({line["card_id"] for line in rewards if line["card_id"]})
         )
         if len(cards.exists()) != len(cards):
-            raise UserError(_("A card of this order no longer exists."))
+            raise UserError(self.env._("A card of this order no longer exists."))
         order = self.sudo().new(
             {
                 "config_id": config.id,
@@ -406,18 +412,22 @@ class PosOrder(models.Model):
         balances before and after, under a row lock, not the request.
         """
         if len(self) != 1:
-            raise UserError(_("Points are applied to one order at a time."))
+            raise UserError(self.env._("Points are applied to one order at a time."))
         try:
             changes = payloads.coupon_changes(coupon_data)
         except payloads.PayloadError as exc:
             raise UserError(
-                _("The POS sent points that cannot be applied: %(why)s.", why=exc)
+                self.env._(
+                    "The POS sent points that cannot be applied: %(why)s.", why=exc
+                )
             ) from None
         if self.state not in policy.PAID_STATES:
-            raise UserError(_("Points move only for a paid order."))
+            raise UserError(self.env._("Points move only for a paid order."))
         order = self.sudo()
         if order.redeem_otp_points_moved:
-            raise UserError(_("The points of this order were already applied."))
+            raise UserError(
+                self.env._("The points of this order were already applied.")
+            )
         Card = self.env["loyalty.card"]
         Card._redeem_otp_check_gift_keys(coupon_data)
         if order.redeem_otp_taken_back:

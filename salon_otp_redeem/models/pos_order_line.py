@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy, trusted
@@ -60,7 +60,7 @@ class PosOrderLine(models.Model):
             return
         if orders.sudo().filtered(lambda order: order.state != "draft"):
             raise AccessError(
-                _("The lines of a paid order cannot be changed at the till.")
+                self.env._("The lines of a paid order cannot be changed at the till.")
             )
 
     # ------------------------------------------------------------------
@@ -106,7 +106,7 @@ class PosOrderLine(models.Model):
         for line in self:
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
-                raise UserError(_("A reward line cannot give points back."))
+                raise UserError(self.env._("A reward line cannot give points back."))
             if line.points_cost <= 0:
                 continue
             card = line.coupon_id.sudo()
@@ -119,14 +119,14 @@ class PosOrderLine(models.Model):
                 # Without a card, only points this very order earns (a card
                 # the order creates) can pay for the reward.
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(program)s is spent from a card: choose the guest's card.",
                         program=program.name,
                     )
                 )
             if card and card.program_id != program:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The card %(code)s is not of %(program)s.",
                         code=card.code,
                         program=program.name,
@@ -140,11 +140,11 @@ class PosOrderLine(models.Model):
                 and card.partner_id != order.partner_id
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The card %(code)s belongs to %(holder)s, not to this order's "
                         "guest.",
                         code=card.code,
-                        holder=card.partner_id.display_name or _("nobody"),
+                        holder=card.partner_id.display_name or self.env._("nobody"),
                     )
                 )
             value = line._redeem_otp_value()
@@ -152,7 +152,7 @@ class PosOrderLine(models.Model):
             taken = max(-line.price_subtotal, 0.0)
             if value is not None and taken - value > policy.EPSILON * 10:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(program)s: the reward line takes %(taken)s for %(points)s "
                         "points, worth %(value)s.",
                         program=program.name,
@@ -187,7 +187,7 @@ class PosOrderLine(models.Model):
                 > policy.EPSILON
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The card %(code)s holds %(balance)s points; this order spends "
                         "%(points)s.",
                         code=card.code,
@@ -207,7 +207,9 @@ class PosOrderLine(models.Model):
         for line in self.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id.sudo()
             if origin.order_id.state not in policy.PAID_STATES or not origin.qty:
-                raise UserError(_("Only a paid order's lines can be refunded."))
+                raise UserError(
+                    self.env._("Only a paid order's lines can be refunded.")
+                )
             others = self.sudo().search(
                 [
                     ("refunded_orderline_id", "=", origin.id),
@@ -218,7 +220,7 @@ class PosOrderLine(models.Model):
             refunded = -sum(others.mapped("qty")) - line.qty
             if line.qty >= 0 or refunded - origin.qty > policy.EPSILON:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(product)s: more is refunded than was sold.",
                         product=origin.product_id.display_name,
                     )
@@ -229,10 +231,12 @@ class PosOrderLine(models.Model):
             if origin.reward_id:
                 # The discount comes back with the points.
                 if abs(given - expected) > policy.EPSILON * 10:
-                    raise UserError(_("A refunded reward must repay its discount."))
+                    raise UserError(
+                        self.env._("A refunded reward must repay its discount.")
+                    )
             elif given - expected > policy.EPSILON * 10:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(product)s: the refund gives back more than it was sold for.",
                         product=origin.product_id.display_name,
                     )

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import codes, policy
@@ -123,7 +123,7 @@ class ResCompany(models.Model):
         for company in self:
             if not 1 <= company.redeem_otp_validity_minutes <= MAX_VALIDITY_MINUTES:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "A redemption code is valid between 1 and %(max)s minutes.",
                         max=MAX_VALIDITY_MINUTES,
                     )
@@ -134,23 +134,29 @@ class ResCompany(models.Model):
                 <= codes.MAX_LENGTH
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "A redemption code has between %(min)s and %(max)s characters.",
                         min=codes.MIN_LENGTH,
                         max=codes.MAX_LENGTH,
                     )
                 )
             if not 1 <= company.redeem_otp_max_attempts <= 10:
-                raise ValidationError(_("Allow between 1 and 10 attempts per code."))
+                raise ValidationError(
+                    self.env._("Allow between 1 and 10 attempts per code.")
+                )
             if company.redeem_otp_resend_seconds < 0:
-                raise ValidationError(_("The resend cooldown cannot be negative."))
+                raise ValidationError(
+                    self.env._("The resend cooldown cannot be negative.")
+                )
             if company.redeem_otp_max_sends_per_hour < 1:
-                raise ValidationError(_("Allow at least one code per guest per hour."))
+                raise ValidationError(
+                    self.env._("Allow at least one code per guest per hour.")
+                )
             try:
                 policy.parse_channel_sequence(company.redeem_otp_channel_sequence)
             except ValueError as exc:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Channels must be a comma-separated list of sms, whatsapp "
                         "and email (%(reason)s).",
                         reason=str(exc),
@@ -177,7 +183,9 @@ class ResCompany(models.Model):
                 < 0
             ):
                 raise ValidationError(
-                    _("Redemption code limits, delays and amounts cannot be negative.")
+                    self.env._(
+                        "Redemption code limits, delays and amounts cannot be negative."
+                    )
                 )
 
     def _redeem_otp_tz(self):

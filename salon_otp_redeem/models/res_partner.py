@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 # A membership makes members-only benefits spendable: set by whoever sells
@@ -66,7 +66,9 @@ class ResPartner(models.Model):
             )
             if companies:
                 raise AccessError(
-                    _("Only a Point of Sale manager can change the salon's time zone.")
+                    self.env._(
+                        "Only a Point of Sale manager can change the salon's time zone."
+                    )
                 )
         if any(name in vals for name in ("mobile", "phone", "email")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
@@ -77,11 +79,11 @@ class ResPartner(models.Model):
         benefits = programs.sudo().filtered("redeem_otp_membership_only")
         if benefits and self.sudo().membership_state not in MEMBER_STATES:
             raise UserError(
-                _(
+                self.env._(
                     "%(program)s is a membership benefit and %(guest)s has no active "
                     "membership.",
                     program=benefits[0].name,
-                    guest=self.display_name or _("this guest"),
+                    guest=self.display_name or self.env._("this guest"),
                 )
             )
 
@@ -97,7 +99,7 @@ class ResPartner(models.Model):
         ):
             return
         raise AccessError(
-            _(
+            self.env._(
                 "Only Point of Sale managers and accounting administrators can "
                 "give a guest a membership."
             )

@@ -3,7 +3,7 @@ import json
 import logging
 from datetime import timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import misc
 
@@ -14,7 +14,6 @@ from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 
 _logger = logging.getLogger(__name__)
 
-FINISHED_STATES = ("used", "expired", "superseded", "locked", "failed", "cancelled")
 # Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
 # counter, so that limits hold across workers without locking business rows.
 LOCK_PARTNER_SENDS = 7301
@@ -180,7 +179,7 @@ class SalonOtpChallenge(models.Model):
     @api.depends("partner_id", "create_date")
     def _compute_display_name(self):
         for challenge in self:
-            challenge.display_name = _(
+            challenge.display_name = self.env._(
                 "Authorization #%(id)s (%(guest)s)",
                 id=challenge.id or "",
                 guest=challenge.partner_id.display_name or "",
@@ -229,7 +228,7 @@ class SalonOtpChallenge(models.Model):
         if channel and channel not in company._redeem_otp_channels():
             raise RedeemOtpError(
                 "bad_request",
-                _(
+                self.env._(
                     "The channel %(channel)s is not enabled for this company.",
                     channel=channel,
                 ),
@@ -324,9 +323,9 @@ class SalonOtpChallenge(models.Model):
         )
         self._redeem_otp_after_send_failure()
         self._redeem_otp_log(logging.INFO, "code not sent", sent.get("reason"))
-        message = sent.get("message") or _("The code could not be sent.")
+        message = sent.get("message") or self.env._("The code could not be sent.")
         if override and not sent.get("override_only"):
-            message = _(
+            message = self.env._(
                 "%(why)s. The center's override code can authorize this redemption.",
                 why=message.rstrip(". "),
             )
@@ -368,7 +367,7 @@ class SalonOtpChallenge(models.Model):
                     "points_total": sum(line["points"] for line in lines),
                 }
             )
-            challenge._redeem_otp_note(_("Refused: %(why)s", why=message))
+            challenge._redeem_otp_note(self.env._("Refused: %(why)s", why=message))
             challenge._redeem_otp_log(
                 logging.WARNING, "code request refused", f"expired card {card.id}"
             )
@@ -379,7 +378,7 @@ class SalonOtpChallenge(models.Model):
         if not dormant and policy.below_minimum(amount, company.redeem_otp_min_amount):
             raise RedeemOtpError(
                 "not_protected",
-                _(
+                self.env._(
                     "Redemptions below %(minimum)s need no code.",
                     minimum=company.currency_id.format(company.redeem_otp_min_amount),
                 ),
@@ -387,7 +386,7 @@ class SalonOtpChallenge(models.Model):
         notes = []
         if dormant:
             notes.append(
-                _(
+                self.env._(
                     "Dormant card(s) %(codes)s: the guest's code is required and the "
                     "override code is refused.",
                     codes=", ".join(dormant.mapped("code")),
@@ -409,13 +408,13 @@ class SalonOtpChallenge(models.Model):
         challenge = self
         dormant = challenge.sudo().card_ids._redeem_otp_dormant()
         if challenge.risk_dormant or dormant:
-            challenge._redeem_otp_note(_("Override refused: dormant card."))
+            challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
             challenge._redeem_otp_log(
                 logging.WARNING, "override refused", "dormant card"
             )
             raise RedeemOtpError(
                 "override_not_allowed",
-                _(
+                self.env._(
                     "This balance has not been used for a long time: only the guest's own "
                     "code can release it, not the override code."
                 ),
@@ -465,7 +464,7 @@ class SalonOtpChallenge(models.Model):
         if foreign:
             raise RedeemOtpError(
                 "access_denied",
-                _("This order belongs to another session or cashier."),
+                self.env._("This order belongs to another session or cashier."),
             )
 
     @api.model
@@ -486,7 +485,7 @@ class SalonOtpChallenge(models.Model):
             wait = int((latest.resend_at - now).total_seconds()) + 1
             raise RedeemOtpError(
                 "rate_limited",
-                _(
+                self.env._(
                     "Please wait %(seconds)s seconds before sending a new code.",
                     seconds=wait,
                 ),
@@ -500,7 +499,7 @@ class SalonOtpChallenge(models.Model):
         if sent_to_guest >= company.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
                 "rate_limited",
-                _(
+                self.env._(
                     "This guest has received %(count)s codes in the last hour; "
                     "please try again later.",
                     count=sent_to_guest,
@@ -512,7 +511,7 @@ class SalonOtpChallenge(models.Model):
         if sent_by_config >= config.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
                 "rate_limited",
-                _(
+                self.env._(
                     "This center has sent too many codes in the last hour; please try again later."
                 ),
             )
@@ -541,7 +540,7 @@ class SalonOtpChallenge(models.Model):
             self._redeem_otp_mark_verified(now, "code")
             self._redeem_otp_log(logging.INFO, "code verified")
             return self._redeem_otp_result()
-        return self._redeem_otp_count_failure(_("The code is not correct."))
+        return self._redeem_otp_count_failure(self.env._("The code is not correct."))
 
     def _redeem_otp_check_open(self, now):
         if self.state == "pending" and self.expires_at and self.expires_at <= now:
@@ -552,17 +551,25 @@ class SalonOtpChallenge(models.Model):
             # lock the authorization or spend an override.
             "verified": (
                 "bad_request",
-                _("This code was already verified; the order can be validated."),
+                self.env._(
+                    "This code was already verified; the order can be validated."
+                ),
             ),
-            "expired": ("expired", _("The code has expired; send a new one.")),
+            "expired": ("expired", self.env._("The code has expired; send a new one.")),
             "superseded": (
                 "superseded",
-                _("A newer code was sent; this one no longer works."),
+                self.env._("A newer code was sent; this one no longer works."),
             ),
-            "locked": ("locked", _("Too many wrong attempts; send a new code.")),
-            "used": ("bad_request", _("This authorization was already used.")),
-            "failed": ("send_failed", _("This code was never sent.")),
-            "cancelled": ("bad_request", _("This authorization was cancelled.")),
+            "locked": (
+                "locked",
+                self.env._("Too many wrong attempts; send a new code."),
+            ),
+            "used": ("bad_request", self.env._("This authorization was already used.")),
+            "failed": ("send_failed", self.env._("This code was never sent.")),
+            "cancelled": (
+                "bad_request",
+                self.env._("This authorization was cancelled."),
+            ),
         }
         if self.state in messages:
             error, message = messages[self.state]
@@ -573,14 +580,16 @@ class SalonOtpChallenge(models.Model):
         if not config.redeem_otp_allow_override:
             raise RedeemOtpError(
                 "override_not_allowed",
-                _("This center does not accept an override code."),
+                self.env._("This center does not accept an override code."),
             )
         self._redeem_otp_check_override_allowed()
         reason = (reason or "").strip()
         if len(reason) < 3:
             raise RedeemOtpError(
                 "bad_request",
-                _("Say why the guest's code cannot be used (a reason is required)."),
+                self.env._(
+                    "Say why the guest's code cannot be used (a reason is required)."
+                ),
             )
         config._redeem_otp_check_override_limit(now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
@@ -588,7 +597,7 @@ class SalonOtpChallenge(models.Model):
             if config._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
                 self._redeem_otp_after_lock()
             return self._redeem_otp_count_failure(
-                _("The override code is not correct.")
+                self.env._("The override code is not correct.")
             )
         self._redeem_otp_mark_verified(now, "override")
         self.write(
@@ -611,13 +620,17 @@ class SalonOtpChallenge(models.Model):
             self._redeem_otp_after_lock()
             raise RedeemOtpError(
                 "locked",
-                _("Too many wrong attempts; the code no longer works. Send a new one."),
+                self.env._(
+                    "Too many wrong attempts; the code no longer works. Send a new one."
+                ),
                 attempts_left=0,
                 state="locked",
             )
         raise RedeemOtpError(
             "invalid_code",
-            _("%(message)s %(left)s attempt(s) left.", message=message, left=left),
+            self.env._(
+                "%(message)s %(left)s attempt(s) left.", message=message, left=left
+            ),
             attempts_left=left,
             state=self.state,
         )
@@ -678,7 +691,7 @@ class SalonOtpChallenge(models.Model):
         """
         if not self:
             raise UserError(
-                _(
+                self.env._(
                     "This order spends %(what)s, which needs the guest's one-time code. "
                     "Ask for the code on the payment screen.",
                     what=", ".join(
@@ -694,20 +707,26 @@ class SalonOtpChallenge(models.Model):
             # The same order checked again as it becomes paid.
             refusal = self._redeem_otp_binding_refusal(order, lines)
         elif self.state == "used":
-            refusal = _("This authorization was already used for another order.")
+            refusal = self.env._(
+                "This authorization was already used for another order."
+            )
         elif self.state != "verified":
-            refusal = _(
+            refusal = self.env._(
                 "The guest's code was not verified (%(state)s).",
                 state=self._state_label(),
             )
         elif self.expires_at and self.expires_at <= now:
-            refusal = _("The guest's authorization has expired; ask for a new code.")
+            refusal = self.env._(
+                "The guest's authorization has expired; ask for a new code."
+            )
         elif (
             self.partner_id != order.partner_id
             or self.order_uuid != order.uuid
             or self.pos_config_id != order.config_id
         ):
-            refusal = _("The guest's code was given for another guest or order.")
+            refusal = self.env._(
+                "The guest's code was given for another guest or order."
+            )
         else:
             refusal = self._redeem_otp_binding_refusal(order, lines)
         if refusal:
@@ -733,13 +752,13 @@ class SalonOtpChallenge(models.Model):
             policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
             != self.fingerprint
         ):
-            return _(
+            return self.env._(
                 "The redemption changed after the guest's code was verified; "
                 "ask for a new code."
             )
         excess = policy.overspent(json.loads(self.redemption_json or "[]"), redemptions)
         if excess:
-            return _(
+            return self.env._(
                 "The order takes %(taken)s where the guest approved %(approved)s; "
                 "ask for a new code.",
                 taken=order.currency_id.format(excess[0]),
@@ -763,8 +782,8 @@ class SalonOtpChallenge(models.Model):
         used = config._redeem_otp_overrides_today(fields.Datetime.now())
         if policy.override_limit_reached(used, config.redeem_otp_override_daily_limit):
             challenge._redeem_otp_alert_managers(
-                _("Override limit reached at %(center)s", center=config.name),
-                _(
+                self.env._("Override limit reached at %(center)s", center=config.name),
+                self.env._(
                     "%(center)s used its %(limit)s override codes for today; the last one by "
                     "%(user)s: %(reason)s",
                     center=config.name,
@@ -777,11 +796,11 @@ class SalonOtpChallenge(models.Model):
     def _redeem_otp_after_lock(self):
         challenge = self.sudo()
         challenge._redeem_otp_alert_managers(
-            _(
+            self.env._(
                 "Redemption code locked at %(center)s",
                 center=challenge.pos_config_id.name,
             ),
-            _(
+            self.env._(
                 "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
                 attempts=challenge.attempt_count,
                 guest=challenge.partner_id.display_name,
@@ -805,8 +824,8 @@ class SalonOtpChallenge(models.Model):
         )
         if policy.failed_sends_alert(failed, threshold):
             challenge._redeem_otp_alert_managers(
-                _("Codes not sent at %(center)s", center=config.name),
-                _(
+                self.env._("Codes not sent at %(center)s", center=config.name),
+                self.env._(
                     "%(count)s codes could not be sent at %(center)s in the last hour; "
                     "the last reason: %(reason)s",
                     count=failed,
@@ -915,7 +934,8 @@ class SalonOtpChallenge(models.Model):
     @api.model
     def _gc_redeem_otp_old_challenges(self, now):
         Challenge = self.sudo().with_context(active_test=False)
-        for company in self.env["res.company"].sudo().search([]):
+        companies = self.env["res.company"].sudo()
+        for company in companies.search([("redeem_otp_retention_days", ">", 0)]):
             cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
             if not cutoff:
                 continue

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -43,7 +43,7 @@ class SalonOtpSettingChange(models.Model):
             return []
         if not self.env.user._redeem_otp_is_manager():
             raise AccessError(
-                _(
+                self.env._(
                     "Only Point of Sale managers can change how redemption codes "
                     "protect balances (%(fields)s).",
                     fields=", ".join(records._fields[name].string for name in changed),

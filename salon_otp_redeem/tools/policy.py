@@ -12,11 +12,11 @@ CHANNELS = ("sms", "whatsapp", "email")
 DEFAULT_CHANNEL_SEQUENCE = "sms,email"
 
 # Balances that are the guest's money or earned value: protected unless the
-# salon says otherwise. Campaign mechanics that anyone may use are not.
+# salon says otherwise. Campaign mechanics that anyone may use (promotions,
+# discount codes, buy X get Y) are not.
 PROTECTED_BY_DEFAULT = frozenset(
     {"loyalty", "ewallet", "coupons", "next_order_coupons"}
 )
-UNPROTECTED_BY_DEFAULT = frozenset({"promotion", "promo_code", "buy_x_get_y"})
 # A gift card is a bearer instrument: whoever holds it may spend it.
 NEVER_PROTECTED = frozenset({"gift_card"})
 

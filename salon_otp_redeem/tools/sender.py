@@ -2,7 +2,6 @@
 import logging
 import uuid
 
-from odoo import _
 from odoo.tools import html2plaintext
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
@@ -45,14 +44,16 @@ class RedeemOtpSender:
             email = (partner.email or "").strip()
             if email and "@" in email:
                 return email, None
-            return None, _("no email address")
+            return None, self.env._("no email address")
         country = (partner.country_id or company.country_id).code
         number, reasons = phones.first_valid(
             [getattr(partner, "mobile", False), partner.phone], country
         )
         if number:
             return number, None
-        return None, _("no usable mobile number (%(why)s)", why="; ".join(reasons))
+        return None, self.env._(
+            "no usable mobile number (%(why)s)", why="; ".join(reasons)
+        )
 
     def _available_channels(self, partner, company):
         """Channels this guest can receive, in the company's order, with masked destinations."""
@@ -86,7 +87,7 @@ class RedeemOtpSender:
         held = False
         for channel in policy.channel_order(company._redeem_otp_channels(), preferred):
             if channel == "whatsapp" and not self._whatsapp_configured(company):
-                reasons.append(_("WhatsApp: not configured"))
+                reasons.append(self.env._("WhatsApp: not configured"))
                 continue
             destination, why = self._destination(partner, channel, company)
             if not destination:
@@ -118,7 +119,7 @@ class RedeemOtpSender:
             return {
                 "error": "no_destination",
                 "reason": reason,
-                "message": _(
+                "message": self.env._(
                     "%(guest)s has no mobile number or email that can receive a code "
                     "(%(reason)s). Update the guest's contact details.",
                     guest=partner.display_name,
@@ -130,7 +131,7 @@ class RedeemOtpSender:
                 "error": "send_failed",
                 "reason": reason,
                 "override_only": True,
-                "message": _(
+                "message": self.env._(
                     "%(guest)s's contact details were changed recently by staff and the "
                     "previous ones cannot receive the code (%(reason)s). Only the center's "
                     "override code, with a manager, can authorize this redemption.",
@@ -141,7 +142,9 @@ class RedeemOtpSender:
         return {
             "error": "send_failed",
             "reason": reason,
-            "message": _("The code could not be sent: %(reason)s", reason=reason),
+            "message": self.env._(
+                "The code could not be sent: %(reason)s", reason=reason
+            ),
         }
 
     def _extra_destinations(self, challenge, channel):
@@ -199,7 +202,7 @@ class RedeemOtpSender:
                 )
                 continue
             challenge._redeem_otp_note(
-                _(
+                self.env._(
                     "Code sent to the previous destination %(to)s only "
                     "(contact changed by staff).",
                     to=masked,
@@ -207,14 +210,14 @@ class RedeemOtpSender:
             )
             return destination
         challenge._redeem_otp_note(
-            _(
+            self.env._(
                 "Code withheld on %(channel)s: changed by staff, no previous destination "
                 "could receive it.",
                 channel=channel,
             ),
         )
         raise DestinationHeld(
-            _("changed recently by staff, previous destination unreachable")
+            self.env._("changed recently by staff, previous destination unreachable")
         )
 
     def _send_code_sms(self, challenge, number, code):
@@ -234,7 +237,7 @@ class RedeemOtpSender:
         """
         company = challenge.company_id.sudo()
         if not self._whatsapp_configured(company):
-            raise SendFailure(_("WhatsApp is not configured"))
+            raise SendFailure(self.env._("WhatsApp is not configured"))
         try:
             message_id = whatsapp_cloud.send_authentication_code(
                 self.env["ir.config_parameter"].sudo().get_param(WHATSAPP_API_PARAM)
@@ -363,7 +366,9 @@ class RedeemOtpSender:
             # A failed mail would stay queued for retries; the notice is not retried.
             mail.exists().unlink()
         if state == "exception":
-            raise SendFailure(failure or _("the mail server refused the message"))
+            raise SendFailure(
+                failure or self.env._("the mail server refused the message")
+            )
 
     # ------------------------------------------------------------------
     # Codes: the same gateways, without any row
@@ -418,7 +423,7 @@ class RedeemOtpSender:
             raise SendFailure(str(reason)[:200]) from None
         except Exception as exc:  # noqa: BLE001 - no SMTP server, refused connection...
             raise SendFailure(
-                _(
+                self.env._(
                     "the mail server refused the message (%(error)s)",
                     error=type(exc).__name__,
                 )

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import AccessError
 
 
@@ -30,7 +30,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             )
             if cards:
                 raise AccessError(
-                    _(
+                    self.env._(
                         "These contacts hold loyalty or prepaid balances: only a "
                         "Point of Sale manager can merge them."
                     )
