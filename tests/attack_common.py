@@ -153,12 +153,15 @@ class AttackCase(RedeemRoutesCase):
             line[2]["refunded_orderline_id"] = refunded.id
         return line
 
-    def spend_in_pieces(self, card, points, times):
-        """`times` orders, each spending `points` of `card` with no code."""
+    def spend_in_pieces(self, card, points, times, after=None):
+        """`times` orders, each spending `points` of `card` with no code;
+        `after(order_id)` runs after each one the server took (to hide it)."""
         for _i in range(times):
-            self.sync_and_confirm(
+            order = self.sync_and_confirm(
                 self.order_data(self.spending_lines(card, points)), card, -points
             )
+            if after and isinstance(order, int):
+                after(order)
         self.env.invalidate_all()
 
     def sync_and_confirm(self, data, card, points):

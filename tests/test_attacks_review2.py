@@ -113,7 +113,7 @@ class TestReview2Attacks(TopUpAttackCase):
         self.company.redeem_otp_min_amount = 20.0
         card = self.ewallet_card
         start = card.points
-        self.spend_in_pieces(card, 19.0, 4)
+        self.spend_in_pieces(card, 19.0, 4, after=hide)
         self.assertGreaterEqual(card.points, start - 19.0 - 1e-6)
 
     def test_d0_drain_control_no_hiding(self):
