@@ -236,3 +236,53 @@ class TestReview3HoldSkipped(TopUpAttackCase):
             f"{given} of credit given as discounts, the card went down by "
             f"{start - card.points}",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview3WakeDormant(TopUpAttackCase):
+    """A dormant card takes the guest's own code only: a cashier's purchase in
+    the guest's name is the activity that wakes it."""
+
+    def setUp(self):
+        super().setUp()
+        self.set_override_code()
+
+    def test_01_a_top_up_in_the_guests_name_opens_a_dormant_card_to_the_override(
+        self,
+    ):
+        """1.00 of credit bought (and kept) in the guest's name is activity."""
+        card = self.ewallet_card  # 150.00 of credit, untouched for 200 days
+        self.make_dormant(card)
+        topup = self.sync_ok(self.order_data([self.product_line(self.topup, 1.0)]))
+        self.confirm(topup.id, {card.id: self.coupon_vals(card, 1.0)})
+        self.attempt(
+            "pos.order",
+            "add_loyalty_history_lines",
+            [topup.id],
+            [{"card_id": card.id, "won": 1.0, "spent": 0.0}],
+            [],
+        )
+        self.env.invalidate_all()
+        start = card.points
+        uuid = self.new_uuid()
+        result, _code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, 150.0)]
+        )
+        challenge = self.challenge(result)
+        with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
+            self.verify_override(challenge.id, "Guest forgot the phone")
+            order = self.sync(
+                self.order_data(
+                    self.spending_lines(card, 150.0),
+                    uuid=uuid,
+                    challenge_id=challenge.id,
+                )
+            )
+            if isinstance(order, int):
+                self.confirm(order, {card.id: self.coupon_vals(card, -150.0)})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(
+            card.points,
+            start,
+            msg="a balance dormant for 200 days was spent with the override code",
+        )
