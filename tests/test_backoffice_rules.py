@@ -152,11 +152,22 @@ class TestDormantCredit(BackofficeCase):
         self.assertEqual(challenge.state, "pending")
         self.assertIn("Override refused", challenge.decision)
 
-    def test_recent_history_wakes_a_card_up(self):
+    def test_history_of_more_than_a_day_wakes_a_card_up(self):
         self.make_dormant(self.ewallet_card)
-        self.env["loyalty.history"].create(
+        history = self.env["loyalty.history"].create(
             {"card_id": self.ewallet_card.id, "description": "Top-up", "issued": 20.0}
         )
+        # Today's activity may be the cashier's own (a top-up in the guest's
+        # name): the card still takes the guest's code.
+        with self.assertRefused("needs the guest's one-time code"):
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE loyalty_history SET create_date = now() - interval '25 hours' "
+            "WHERE id = %s",
+            [history.id],
+        )
+        self.env.invalidate_all()
         order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         self.assertEqual(order.state, "paid")
 

@@ -100,9 +100,12 @@ class LoyaltyCard(models.Model):
     def _redeem_otp_dormant(self, now=None):
         """Cards without activity (server-written history, or creation) for the delay.
 
+        History of the last day (DORMANCY_WAKE_DELAY) does not count: a card
+        woken today still takes the guest's own code, never the override.
+
         Gift cards are bearer cards, with no guest to send a code to: never
         dormant here. Only the server writes history rows (see
-        loyalty.history), so a cashier cannot wake a card up.
+        loyalty.history), so a cashier cannot forge activity.
         """
         cards = self.sudo().filtered(
             lambda card: card.program_id.program_type not in policy.NEVER_PROTECTED
@@ -110,11 +113,18 @@ class LoyaltyCard(models.Model):
         if not cards:
             return cards
         now = now or fields.Datetime.now()
+        # Activity of the last day does not wake a card: a cashier can make
+        # it (a small top-up in the guest's name) and then spend the card.
         history = dict(
             self.env["loyalty.history"]
             .sudo()
             ._read_group(
-                [("card_id", "in", cards.ids)], ["card_id"], ["create_date:max"]
+                [
+                    ("card_id", "in", cards.ids),
+                    ("create_date", "<", now - policy.DORMANCY_WAKE_DELAY),
+                ],
+                ["card_id"],
+                ["create_date:max"],
             )
         )
         return cards.filtered(

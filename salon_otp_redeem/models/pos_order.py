@@ -165,10 +165,20 @@ class PosOrder(models.Model):
         """
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
+        touched = [name for name in PAID_ORDER_FIELDS if name in vals]
+        if vals.get("state") in policy.PAID_STATES and touched:
+            # The check judges the order as it is before the write: what
+            # the same write changes (its guest, say) would go unjudged.
+            raise AccessError(
+                self.env._(
+                    "An order is marked paid on its own, not with other changes "
+                    "(%(fields)s).",
+                    fields=", ".join(touched),
+                )
+            )
         paid = self.filtered(lambda order: order.state != "draft")
         if not paid:
             return
-        touched = [name for name in PAID_ORDER_FIELDS if name in vals]
         if vals.get("state") not in (None, "done", "invoiced") or touched:
             raise AccessError(
                 self.env._(
@@ -228,11 +238,17 @@ class PosOrder(models.Model):
         ):
             key = str(line.coupon_id.id)
             allowance[key] = allowance.get(key, 0.0) + line.points_cost
-        trusted.mark(self.sudo()).redeem_otp_allowance = json.dumps(allowance)
-        if not self.sudo().redeem_otp_taken_back:
-            held = self.env["loyalty.card"]._redeem_otp_hold_for(self, allowance)
-            if held:
-                trusted.mark(self.sudo()).redeem_otp_taken_back = json.dumps(held)
+        order = trusted.mark(self.sudo())
+        if order.redeem_otp_points_moved:
+            return  # the points call has applied the order's own figures
+        order.redeem_otp_allowance = json.dumps(allowance)
+        Card = self.env["loyalty.card"]
+        if order.redeem_otp_taken_back:
+            # Checked before (a sync that left the order unpaid, its lines
+            # since replaced): hold afresh for the lines as they are now.
+            Card._redeem_otp_give_back(json.loads(order.redeem_otp_taken_back))
+        held = Card._redeem_otp_hold_for(self, allowance)
+        order.redeem_otp_taken_back = json.dumps(held) if held else False
 
     def _redeem_otp_decision(self):
         """Whether this order's reward lines need the guest's code, and why.

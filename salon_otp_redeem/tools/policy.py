@@ -113,6 +113,10 @@ def last_activity(card_created, history_dates):
     return max(dates) if dates else None
 
 
+# Activity this recent does not wake a dormant card: it may be the cashier's.
+DORMANCY_WAKE_DELAY = timedelta(hours=24)
+
+
 def is_dormant(last_activity_at, now, dormant_days):
     """No activity for `dormant_days` days; 0 or less turns the rule off."""
     if not dormant_days or dormant_days <= 0 or not last_activity_at:
