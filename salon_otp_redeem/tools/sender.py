@@ -352,7 +352,7 @@ class RedeemOtpSender:
         if state == "sent":
             return
         labels = dict(MailMail._fields["failure_type"]._description_selection(self.env))
-        label = labels.get(failure) or _("the mail server did not take the message")
+        label = labels.get(failure) or _("the mail server refused the message")
         reason = " ".join((reason or "").split())
         raise SendFailure(f"{label} ({reason})"[:200] if reason else label)
 
