@@ -7,13 +7,21 @@
   ``--odoo-database`` has salon_otp_redeem installed.
 - Odoo test classes defined here (outside ``odoo.addons``) get the class
   attributes Odoo's ``MetaCase`` gives addon tests.
+- Before the first ``HttpCase``, what the HTTP server would parse lazily is
+  parsed here, and ``ast.parse`` is serialized for the session: CPython
+  3.11's ``ast`` is not thread-safe (tests/http_warmup.py).
 """
 
 import logging
 
 import pytest
 
+from .http_warmup import serialize_ast_parse, warm_http_server
+
 MODULE = "salon_otp_redeem"
+
+# Before any thread of the test HTTP server exists.
+serialize_ast_parse()
 
 
 class _QuietTestImport(logging.Filter):
@@ -47,6 +55,17 @@ def pytest_runtest_makereport(item, call):
         reason = reason.removeprefix("Skipped: ")
         report.outcome = "failed"
         report.longrepr = f"browser tour did not run: {reason}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    dbname = item.config.getoption("--odoo-database", default=None)
+    if (
+        dbname
+        and item.config.getoption("--odoo-http", default=False)
+        and _odoo_case(item, "HttpCase")
+    ):
+        warm_http_server(dbname)
 
 
 def pytest_collection_modifyitems(items):

@@ -4,11 +4,19 @@
 import logging
 from contextlib import contextmanager
 
+# The only log lines allowed to show a code: SQL statement logging of the
+# INSERT of the sms.sms or mail.mail row that carries it to the gateway, a row
+# deleted in the same request (salon_otp_redeem/tools/sender.py).
+SQL_LOGGER = "odoo.sql_db"
+ROW_INSERTS = ('query: INSERT INTO "sms_sms"', 'query: INSERT INTO "mail_mail"')
+
 
 class _Collector(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
         self.records = []
+        # (logger name, formatted text), for checks that depend on the source.
+        self.entries = []
         self.paused = False
         self.formatter = logging.Formatter("%(levelname)s %(name)s: %(message)s")
 
@@ -20,6 +28,7 @@ class _Collector(logging.Handler):
         except Exception as exc:  # noqa: BLE001 - a broken record is still evidence
             text = f"{record.name}: unformattable record {record.msg!r} {record.args!r} ({exc})"
         self.records.append(text)
+        self.entries.append((record.name, text))
 
     @contextmanager
     def pause(self):
@@ -33,6 +42,16 @@ class _Collector(logging.Handler):
     @property
     def text(self):
         return "\n".join(self.records)
+
+    def leaks(self, needle):
+        """Records showing `needle` (any case), but for the outgoing row's INSERT."""
+        needle = needle.upper()
+        return [
+            text[:300]
+            for name, text in self.entries
+            if needle in text.upper()
+            and not (name == SQL_LOGGER and any(s in text for s in ROW_INSERTS))
+        ]
 
 
 @contextmanager

@@ -86,3 +86,61 @@ class TestSettings(TransactionCase):
         self.assertFalse(self.config._redeem_otp_check_override("Front-Desk-2026"))
         with self.assertRaises(ValidationError):
             self.config.set_redeem_otp_override_code("123")
+
+    def test_override_code_states_its_length_rule(self):
+        field = self.env["res.config.settings"]._fields[
+            "pos_redeem_otp_new_override_code"
+        ]
+        self.assertIn("6 to 32 characters", field.help)
+        with self.assertRaisesRegex(
+            ValidationError, r"not saved.*between 6 and 32 characters.*typed has 4"
+        ):
+            self.config.set_redeem_otp_override_code("1234")
+        self.assertFalse(self.config.redeem_otp_override_set)
+
+    def settings(self, **vals):
+        return self.env["res.config.settings"].create(
+            {"pos_config_id": self.config.id, **vals}
+        )
+
+    def test_channel_order_is_picked_per_position(self):
+        self.company.redeem_otp_channel_sequence = "sms,email"
+        settings = self.settings()
+        self.assertEqual(
+            (
+                settings.redeem_otp_channel_1,
+                settings.redeem_otp_channel_2,
+                settings.redeem_otp_channel_3,
+            ),
+            ("sms", "email", False),
+        )
+        self.settings(
+            redeem_otp_channel_1="email",
+            redeem_otp_channel_2=False,
+            redeem_otp_channel_3="sms",
+        ).execute()
+        # Stored as before: the text the company always kept.
+        self.assertEqual(self.company.redeem_otp_channel_sequence, "email,sms")
+        self.assertEqual(self.company._redeem_otp_channels(), ("email", "sms"))
+        change = self.env["salon.otp.setting.change"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        self.assertEqual(
+            (change.old_value, change.new_value), ("sms,email", "email,sms")
+        )
+
+    def test_channel_order_refuses_a_channel_twice_or_none(self):
+        with self.assertRaisesRegex(ValidationError, "SMS is chosen twice"):
+            self.settings(redeem_otp_channel_1="sms", redeem_otp_channel_2="sms")
+        with self.assertRaisesRegex(ValidationError, "at least one channel"):
+            self.settings(
+                redeem_otp_channel_1=False,
+                redeem_otp_channel_2=False,
+                redeem_otp_channel_3=False,
+            )
+
+    def test_center_settings_name_their_point_of_sale(self):
+        other = self.env["pos.config"].create({"name": "Salon Lyon"})
+        self.assertEqual(self.settings().redeem_otp_center_name, "Settings test center")
+        settings = self.env["res.config.settings"].create({"pos_config_id": other.id})
+        self.assertEqual(settings.redeem_otp_center_name, "Salon Lyon")

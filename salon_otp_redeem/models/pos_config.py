@@ -106,9 +106,11 @@ class PosConfig(models.Model):
         if code and not OVERRIDE_MIN_LENGTH <= len(code) <= OVERRIDE_MAX_LENGTH:
             raise ValidationError(
                 self.env._(
-                    "The override code must have between %(min)s and %(max)s characters.",
+                    "The override code was not saved: it must have between %(min)s "
+                    "and %(max)s characters, and the one typed has %(count)s.",
                     min=OVERRIDE_MIN_LENGTH,
                     max=OVERRIDE_MAX_LENGTH,
+                    count=len(code),
                 )
             )
         value = self.env["res.users"]._crypt_context().hash(code) if code else None

@@ -1,11 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import uuid
-
-from odoo.tools import html2plaintext
-
-from odoo.addons.base.models.ir_mail_server import MailDeliveryException
-from odoo.addons.sms.tools.sms_api import SmsApi
+import smtplib
 
 from . import masking, phones, policy, whatsapp_cloud
 
@@ -223,11 +218,11 @@ class RedeemOtpSender:
     def _send_code_sms(self, challenge, number, code):
         template = self.env.ref("salon_otp_redeem.sms_template_redeem_code")
         body = self._render_sms(template, challenge, {"code": code})
-        self._send_secret_sms(number, body)
+        self._send_sms_now(number, body, challenge.partner_id)
 
     def _send_code_email(self, challenge, email, code):
         template = self.env.ref("salon_otp_redeem.mail_template_redeem_code")
-        self._send_secret_mail(template, challenge, email, {"code": code})
+        self._send_mail_now(template, challenge, email, {"code": code})
 
     def _send_code_whatsapp(self, challenge, number, code):
         """An approved authentication template through the WhatsApp Cloud API.
@@ -266,8 +261,18 @@ class RedeemOtpSender:
         )
 
     # ------------------------------------------------------------------
-    # Low level: Odoo's own sms and mail, leaving no body behind
+    # Low level: Odoo's own sms.sms and mail.mail, kept only for the send
     # ------------------------------------------------------------------
+    # Codes and notices alike go out as rows sent at once, so that whatever the
+    # salon configured carries them: a provider module that replaces IAP (by
+    # overriding `sms.sms._send` or `SmsApi`), the outgoing mail servers. Each
+    # row is deleted as soon as its outcome is read, sent or not, as Odoo's
+    # emailed login codes are (auth_totp_mail_enforce: auto-deleted mail sent
+    # at once): nothing queued, nothing retried, no copy in the technical
+    # menus. The INSERT of a code's row remains visible to SQL statement
+    # logging (--log-sql, PostgreSQL's log_statement), as for Odoo's own codes.
+    SMS_SENT_STATES = ("pending", "sent", "process")
+
     def _render_sms(self, template, record, add_context):
         template = template.sudo()
         lang = template._render_lang(record.ids)[record.id]
@@ -277,25 +282,29 @@ class RedeemOtpSender:
         ]
 
     def _send_sms_now(self, number, body, partner):
-        """Send a notice through `sms.sms` at once, so a failure can fall back.
+        """Send one SMS through `sms.sms` at once; raise SendFailure with the gateway's reason.
 
-        Only for messages without a secret (codes use `_send_secret_sms`); the
-        row is deleted afterwards all the same: a balance is personal data.
+        The outcome is the row's state after `send()`, as the gateway (IAP or a
+        provider module) left it; a row still outgoing got no answer at all.
         """
-        sms = (
-            self.env["sms.sms"]
-            .sudo()
-            .create({"number": number, "body": body, "partner_id": partner.id})
-        )
+        SmsSms = self.env["sms.sms"].sudo()
+        sms = SmsSms.create({"number": number, "body": body, "partner_id": partner.id})
         try:
             sms.send(unlink_failed=False, unlink_sent=False, raise_exception=False)
             sms.invalidate_recordset(["state", "failure_type"])
-            state, failure = sms.state, sms.failure_type
+            if sms.exists():
+                state, failure = sms.state, sms.failure_type
+            else:
+                # Removed by the gateway: nothing says it went out.
+                state, failure = "error", "unknown"
         finally:
             sms.exists().unlink()
-        if state not in ("pending", "sent", "process"):
-            labels = dict(sms._fields["failure_type"]._description_selection(self.env))
-            raise SendFailure(labels.get(failure) or failure or state)
+        if state in self.SMS_SENT_STATES:
+            return
+        if state == "outgoing":
+            failure = failure or "sms_server"
+        labels = dict(SmsSms._fields["failure_type"]._description_selection(self.env))
+        raise SendFailure(labels.get(failure) or failure or state)
 
     def _render_mail(self, template, record, add_context):
         """Subject and body of a mail template, in the guest's language."""
@@ -309,6 +318,45 @@ class RedeemOtpSender:
             "body_html", record.ids, add_context=add_context, compute_lang=False
         )[record.id]
         return subject, body
+
+    def _send_mail_now(self, template, record, email, add_context):
+        """Send one mail through `mail.mail` at once; raise SendFailure with the server's reason.
+
+        `mail.mail` picks the outgoing mail server the salon configured for
+        the sender address. A sent mail deletes itself (auto_delete); a failed
+        one would wait in the queue for a retry, so it is deleted here.
+        """
+        subject, body = self._render_mail(template, record, add_context)
+        company = record.company_id
+        MailMail = self.env["mail.mail"].sudo()
+        mail = MailMail.create(
+            {
+                "subject": subject,
+                "body_html": body,
+                "email_to": email,
+                "email_from": company.email_formatted or self.env.user.email_formatted,
+                "auto_delete": True,
+                "is_notification": False,
+            }
+        )
+        try:
+            try:
+                mail.send(raise_exception=False)
+            except smtplib.SMTPServerDisconnected:
+                # mail.mail leaves a dropped connection to the queue's retry.
+                state, failure, reason = "exception", "mail_smtp", ""
+            else:
+                sent = mail.exists()
+                state = sent.state if sent else "sent"
+                failure, reason = sent.failure_type, sent.failure_reason
+        finally:
+            mail.exists().unlink()
+        if state == "sent":
+            return
+        labels = dict(MailMail._fields["failure_type"]._description_selection(self.env))
+        label = labels.get(failure) or self.env._("the mail server refused the message")
+        reason = " ".join((reason or "").split())
+        raise SendFailure(f"{label} ({reason})"[:200] if reason else label)
 
     def _send_notice(self, partner, company, record, templates, add_context, what):
         """Send a message that holds no secret on the first channel that works.
@@ -337,94 +385,3 @@ class RedeemOtpSender:
             _logger.info("%s sent by %s", what, channel)
             return channel
         return None
-
-    def _send_mail_now(self, template, record, email, add_context):
-        """Send a notice through `mail.mail` at once (no secret in it: see `_send_secret_mail`)."""
-        subject, body = self._render_mail(template, record, add_context)
-        company = record.company_id
-        mail = (
-            self.env["mail.mail"]
-            .sudo()
-            .create(
-                {
-                    "subject": subject,
-                    "body_html": body,
-                    "email_to": email,
-                    "email_from": company.email_formatted
-                    or self.env.user.email_formatted,
-                    "auto_delete": True,
-                    "is_notification": False,
-                }
-            )
-        )
-        try:
-            mail.send(raise_exception=False)
-            mail = mail.exists()
-            state = mail.state if mail else "sent"
-            failure = mail.failure_reason if mail else None
-        finally:
-            # A failed mail would stay queued for retries; the notice is not retried.
-            mail.exists().unlink()
-        if state == "exception":
-            raise SendFailure(
-                failure or self.env._("the mail server refused the message")
-            )
-
-    # ------------------------------------------------------------------
-    # Codes: the same gateways, without any row
-    # ------------------------------------------------------------------
-    # A row deleted right after sending still puts the code into an INSERT:
-    # into SQL debug logs (--log-level=debug_sql), PostgreSQL statement logs
-    # and the WAL. Codes therefore go straight to the gateway, as sms.sms and
-    # mail.mail would send them, and only notices use those rows.
-    def _send_secret_sms(self, number, body):
-        """Send one SMS through the IAP gateway that sms.sms uses, with no sms.sms row."""
-        SmsSms = self.env["sms.sms"]
-        message_uuid = uuid.uuid4().hex
-        try:
-            results = SmsApi(self.env)._send_sms_batch(
-                [
-                    {
-                        "content": body,
-                        "numbers": [{"uuid": message_uuid, "number": number}],
-                    }
-                ]
-            )
-        except Exception as exc:  # noqa: BLE001 - sms.sms treats any failure as a server error
-            _logger.info("SMS gateway call failed: %s", type(exc).__name__)
-            results = []
-        state = next(
-            (r.get("state") for r in results or [] if r.get("uuid") == message_uuid),
-            "server_error",
-        )
-        if state in SmsSms.IAP_TO_SMS_STATE_SUCCESS:
-            return
-        failure = SmsSms.IAP_TO_SMS_FAILURE_TYPE.get(state, "unknown")
-        labels = dict(SmsSms._fields["failure_type"]._description_selection(self.env))
-        raise SendFailure(labels.get(failure) or state)
-
-    def _send_secret_mail(self, template, record, email, add_context):
-        """Render and send one mail through ir.mail_server, with no mail.mail row."""
-        subject, body = self._render_mail(template, record, add_context)
-        mail_server = self.env["ir.mail_server"].sudo()
-        message = mail_server.build_email(
-            email_from=record.company_id.email_formatted
-            or self.env.user.email_formatted,
-            email_to=[email],
-            subject=subject,
-            body=body,
-            body_alternative=html2plaintext(body),
-            subtype="html",
-        )
-        try:
-            mail_server.send_email(message)
-        except MailDeliveryException as exc:
-            reason = exc.args[1] if len(exc.args) > 1 else exc.args[0]
-            raise SendFailure(str(reason)[:200]) from None
-        except Exception as exc:  # noqa: BLE001 - no SMTP server, refused connection...
-            raise SendFailure(
-                self.env._(
-                    "the mail server refused the message (%(error)s)",
-                    error=type(exc).__name__,
-                )
-            ) from None
