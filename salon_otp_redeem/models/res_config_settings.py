@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import policy
@@ -152,12 +152,12 @@ class ResConfigSettings(models.TransientModel):
             ]
             if not chosen:
                 raise ValidationError(
-                    _("Choose at least one channel for redemption codes.")
+                    self.env._("Choose at least one channel for redemption codes.")
                 )
             for channel in chosen:
                 if chosen.count(channel) > 1:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(channel)s is chosen twice in the channel order: "
                             "choose each channel once.",
                             channel=labels[channel],

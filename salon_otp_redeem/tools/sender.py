@@ -85,17 +85,20 @@ class RedeemOtpSender:
                 reasons.append(self.env._("WhatsApp: not configured"))
                 continue
             destination, why = self._destination(partner, channel, company)
-            if not destination:
-                reasons.append(f"{channel}: {why}")
-                continue
-            any_destination = True
             try:
                 # Under a staff change's watch, only the previous destination
-                # gets the code: the new one may be the one who changed it.
-                destination = self._send_code_to_previous(
-                    challenge, channel, code
-                ) or self._send_code_to(challenge, channel, destination, code)
+                # gets the code: the new one, or its absence, may be the doing
+                # of whoever changed it.
+                previous = self._send_code_to_previous(challenge, channel, code)
+                if not previous and not destination:
+                    reasons.append(f"{channel}: {why}")
+                    continue
+                any_destination = True
+                destination = previous or self._send_code_to(
+                    challenge, channel, destination, code
+                )
             except SendFailure as exc:
+                any_destination = True
                 held = held or isinstance(exc, DestinationHeld)
                 reasons.append(f"{channel}: {exc}")
                 _logger.info(
@@ -142,14 +145,14 @@ class RedeemOtpSender:
             ),
         }
 
-    def _extra_destinations(self, challenge, channel):
-        """Previous destinations that also get the code, or None when nothing changed.
+    def _extra_destinations(self, partner, company, channel):
+        """The channel's destinations before a watched staff change, or None when nothing changed.
 
         The channel's destination is worked out as it was before the watched
         changes (salon.otp.destination.change); when it differs from today's,
-        the former one gets the code too. An empty list means there was none.
+        the former one gets codes and notices instead. An empty list means
+        there was none.
         """
-        partner, company = challenge.partner_id, challenge.company_id
         former = self.env["salon.otp.destination.change"]._former_values(
             partner, company
         )
@@ -181,7 +184,9 @@ class RedeemOtpSender:
         DestinationHeld when there were such changes and none of the
         previous destinations took the code: the new one is never used.
         """
-        previous = self._extra_destinations(challenge, channel)
+        previous = self._extra_destinations(
+            challenge.partner_id, challenge.company_id, channel
+        )
         if previous is None:
             return None
         for destination in previous:
@@ -370,6 +375,11 @@ class RedeemOtpSender:
             if channel not in templates:
                 continue
             destination, _why = self._destination(partner, channel, company)
+            previous = self._extra_destinations(partner, company, channel)
+            if previous is not None:
+                # Under a staff change's watch, notices go where codes go: to
+                # the guest's previous contact, never to the one staff set.
+                destination = previous[0] if previous else None
             if not destination:
                 continue
             template = self.env.ref(templates[channel])
