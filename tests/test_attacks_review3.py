@@ -108,6 +108,7 @@ class TestReview3SilentOverride(TopUpAttackCase):
             )
             self.assertIsInstance(order, int, order)
             self.confirm(order, {card.id: self.coupon_vals(card, -40.0)})
+            self.env["sms.sms"].sudo()._process_queue()  # the queued balance notice
             heard = self.guest_heard()
         self.env.invalidate_all()
         self.assertAlmostEqual(card.points, 110.0, msg="the spend went through")

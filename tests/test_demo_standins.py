@@ -624,6 +624,14 @@ class TestDemoDelivery(HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(self.credit.points, 110.0)
+        # The balance notice waits in Odoo's SMS queue; its scheduled action
+        # sends it, here run by an administrator as "Run manually" does.
+        self.authenticate("admin", "admin")
+        self.call_kw(
+            "ir.cron",
+            "method_direct_trigger",
+            [self.env.ref("sms.ir_cron_sms_scheduler_action").id],
+        )
         notice = self.received("sms", CAMILLE_NUMBER, r"Client credit used")
         self.assertRegex(notice.text, r"Remaining: .*110\.00")
         self.assertNotIn(code, notice.text)

@@ -28,6 +28,16 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         self.assertEqual(order.redeem_otp_challenge_id, challenge)
         with self.mockSMSGateway():
             self.confirm(order, self.ewallet_card, 40.0)
+            self.assertFalse(self._sms, "the points call waits for no gateway")
+            queued = (
+                self.env["sms.sms"]
+                .sudo()
+                .search(
+                    [("partner_id", "=", self.guest.id), ("state", "=", "outgoing")]
+                )
+            )
+            self.assertEqual(len(queued), 1, "the notice waits in Odoo's SMS queue")
+            self.env["sms.sms"].sudo()._process_queue()
         self.assertAlmostEqual(self.ewallet_card.points, 110.0)
         self.assertTrue(challenge.points_confirmed)
         notice = self._sms[-1]["body"]

@@ -370,7 +370,9 @@ class LoyaltyCard(models.Model):
 
         Stock Odoo sends nothing when a balance decreases; this is the
         guest's receipt for their money, and the moment they would notice a
-        fraud. A notice never undoes a paid order: failures are logged.
+        fraud. The notices wait in Odoo's SMS and mail queues, sent once the
+        order is committed and outside the POS's request: a gateway that is
+        slow or down neither slows nor fails the checkout.
         """
         challenge = order.redeem_otp_challenge_id.sudo()
         sender = RedeemOtpSender(self.env)
@@ -381,7 +383,7 @@ class LoyaltyCard(models.Model):
                 "override": challenge.method == "override",
             }
             try:
-                sender._send_notice(
+                sender._queue_notice(
                     card.partner_id or order.partner_id,
                     order.company_id,
                     card,
@@ -393,7 +395,7 @@ class LoyaltyCard(models.Model):
                     f"Balance notice for card {card.id}",
                 )
             except Exception:  # noqa: BLE001 - a notice never undoes a paid order
-                _logger.exception("Balance notice for card %s failed", card.id)
+                _logger.exception("Balance notice for card %s not queued", card.id)
 
     @api.model
     def _redeem_otp_check_gift_keys(self, coupon_data):

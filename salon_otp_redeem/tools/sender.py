@@ -363,6 +363,61 @@ class RedeemOtpSender:
         reason = " ".join((reason or "").split())
         raise SendFailure(f"{label} ({reason})"[:200] if reason else label)
 
+    def _notice_destination(self, partner, company, channel):
+        """Where a notice goes on `channel`: the guest's contact, or under a staff
+        change's watch the previous one (never the one staff set), or None."""
+        destination, _why = self._destination(partner, channel, company)
+        previous = self._extra_destinations(partner, company, channel)
+        if previous is not None:
+            destination = previous[0] if previous else None
+        return destination
+
+    def _queue_notice(self, partner, company, record, templates, add_context, what):
+        """Queue a message that holds no secret in Odoo's SMS or mail queue.
+
+        The queue's scheduled action sends it once the transaction has
+        committed, outside the POS's request: a slow or failing gateway
+        neither slows nor fails the order, and a failed one is kept in the
+        queue's own records (SMS / Emails) as Odoo keeps any. The channel is
+        the first of the company's order the guest has a destination on.
+        Returns it, or None.
+        """
+        for channel in company._redeem_otp_channels():
+            if channel not in templates:
+                continue
+            destination = self._notice_destination(partner, company, channel)
+            if not destination:
+                continue
+            template = self.env.ref(templates[channel])
+            if channel == "sms":
+                self.env["sms.sms"].sudo().create(
+                    {
+                        "number": destination,
+                        "body": self._render_sms(template, record, add_context),
+                        "partner_id": partner.id,
+                        "state": "outgoing",
+                    }
+                )
+                cron = "sms.ir_cron_sms_scheduler_action"
+            else:
+                subject, body = self._render_mail(template, record, add_context)
+                self.env["mail.mail"].sudo().create(
+                    {
+                        "subject": subject,
+                        "body_html": body,
+                        "email_to": destination,
+                        "email_from": company.email_formatted
+                        or self.env.user.email_formatted,
+                        "auto_delete": True,
+                        "is_notification": False,
+                    }
+                )
+                cron = "mail.ir_cron_mail_scheduler_action"
+            self.env.ref(cron).sudo()._trigger()
+            _logger.info("%s queued for %s", what, channel)
+            return channel
+        return None
+
     def _send_notice(self, partner, company, record, templates, add_context, what):
         """Send a message that holds no secret on the first channel that works.
 
@@ -374,12 +429,8 @@ class RedeemOtpSender:
         for channel in company._redeem_otp_channels():
             if channel not in templates:
                 continue
-            destination, _why = self._destination(partner, channel, company)
-            previous = self._extra_destinations(partner, company, channel)
-            if previous is not None:
-                # Under a staff change's watch, notices go where codes go: to
-                # the guest's previous contact, never to the one staff set.
-                destination = previous[0] if previous else None
+            # Under a staff change's watch, notices go where codes go.
+            destination = self._notice_destination(partner, company, channel)
             if not destination:
                 continue
             template = self.env.ref(templates[channel])
