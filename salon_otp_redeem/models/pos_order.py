@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
-from datetime import timedelta
 
 import psycopg2
 
@@ -20,8 +19,6 @@ SERVER_FIELDS = (
     "redeem_otp_points_moved",
     "redeem_otp_taken_back",
 )
-# Redemptions below the minimum amount add up per guest over this window.
-UNCODED_WINDOW = timedelta(hours=24)
 GUARDED_FIELDS = ("redeem_otp_challenge_id", *SERVER_FIELDS)
 # What a cashier may not change once an order is paid.
 PAID_ORDER_FIELDS = (
@@ -294,7 +291,8 @@ class PosOrder(models.Model):
         company = self.company_id
         amount = lines._redeem_otp_amount()
         if policy.below_minimum(
-            amount + self._redeem_otp_uncoded_recently(), company.redeem_otp_min_amount
+            amount + self.partner_id._redeem_otp_uncoded_recently(self),
+            company.redeem_otp_min_amount,
         ):
             currency = company.currency_id
             return dict(
@@ -369,29 +367,6 @@ class PosOrder(models.Model):
             "redemptions": redemptions,
             "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
         }
-
-    def _redeem_otp_uncoded_recently(self):
-        """What the guest redeemed without a code lately: small spends add up.
-
-        Without it, a balance could be drained in pieces each below the
-        minimum amount.
-        """
-        if not self.partner_id or not self.company_id.redeem_otp_min_amount:
-            return 0.0
-        orders = self.sudo().search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("redeem_otp_decision", "!=", False),
-                ("state", "in", policy.PAID_STATES),
-                ("create_date", ">=", fields.Datetime.now() - UNCODED_WINDOW),
-                ("id", "!=", self._origin.id or 0),
-            ]
-        )
-        dormant = orders.lines.coupon_id._redeem_otp_dormant()
-        return sum(
-            order._redeem_otp_protected_lines(dormant)._redeem_otp_amount()
-            for order in orders
-        )
 
     def _redeem_otp_protected_lines(self, dormant=None):
         """Reward lines of programs protected at this order's center.

@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from ..tools import policy
 
 # A membership makes members-only benefits spendable: set by whoever sells
 # memberships, never at the till.
@@ -14,6 +18,8 @@ MEMBERSHIP_FIELDS = (
     "member_lines",
 )
 MEMBER_STATES = ("paid", "free")
+# Redemptions below the minimum amount add up per guest over this window.
+UNCODED_WINDOW = timedelta(hours=24)
 MEMBERSHIP_MANAGERS = (
     "point_of_sale.group_pos_manager",
     "account.group_account_manager",
@@ -86,6 +92,34 @@ class ResPartner(models.Model):
                     guest=self.display_name or self.env._("this guest"),
                 )
             )
+
+    def _redeem_otp_uncoded_recently(self, order):
+        """What this guest redeemed without a code lately, `order` aside: small spends add up.
+
+        Without it, a balance could be drained in pieces each below the
+        minimum amount.
+        """
+        if not self or not order.company_id.redeem_otp_min_amount:
+            return 0.0
+        self.ensure_one()
+        orders = (
+            self.env["pos.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.id),
+                    ("redeem_otp_decision", "!=", False),
+                    ("state", "in", policy.PAID_STATES),
+                    ("create_date", ">=", fields.Datetime.now() - UNCODED_WINDOW),
+                    ("id", "!=", order._origin.id or 0),
+                ]
+            )
+        )
+        dormant = orders.lines.coupon_id._redeem_otp_dormant()
+        return sum(
+            other._redeem_otp_protected_lines(dormant)._redeem_otp_amount()
+            for other in orders
+        )
 
     @api.model
     def _redeem_otp_guard_membership(self, vals):
