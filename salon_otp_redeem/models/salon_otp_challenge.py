@@ -14,6 +14,8 @@ from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 
 _logger = logging.getLogger(__name__)
 
+# What a challenge in these states let the POS spend (or still lets it).
+AUTHORIZED_STATES = ("verified", "used")
 # Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
 # counter, so that limits hold across workers without locking business rows.
 LOCK_PARTNER_SENDS = 7301
@@ -46,7 +48,7 @@ class SalonOtpChallenge(models.Model):
     pos_config_id = fields.Many2one(
         "pos.config", string="Center", required=True, readonly=True, index=True
     )
-    pos_session_id = fields.Many2one("pos.session", readonly=True)
+    pos_session_id = fields.Many2one("pos.session", string="Session", readonly=True)
     partner_id = fields.Many2one(
         "res.partner", string="Guest", required=True, readonly=True, index=True
     )
@@ -85,12 +87,12 @@ class SalonOtpChallenge(models.Model):
         [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")], readonly=True
     )
     destination_masked = fields.Char(string="Sent to", readonly=True)
-    failure_reason = fields.Char(readonly=True)
+    failure_reason = fields.Char(string="Why not sent", readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True, default=0)
     override_failure_count = fields.Integer(
         string="Wrong override codes", readonly=True, default=0
     )
-    max_attempts = fields.Integer(readonly=True)
+    max_attempts = fields.Integer(string="Attempts allowed", readonly=True)
     code_length = fields.Integer(readonly=True)
     alphabet = fields.Selection(
         [(codes.NUMERIC, "Digits"), (codes.ALPHANUMERIC, "Letters and digits")],
@@ -106,12 +108,23 @@ class SalonOtpChallenge(models.Model):
         readonly=True, help="The cards' points were deducted for this authorization."
     )
     override_user_id = fields.Many2one("res.users", string="Override by", readonly=True)
-    override_reason = fields.Text(readonly=True)
+    override_reason = fields.Text(string="Reason given", readonly=True)
     redemption_json = fields.Text(readonly=True)
     redemption_summary = fields.Char(string="Redemption", readonly=True)
     amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    # `amount` is what the cashier asked to redeem, whatever became of it;
+    # the report totals what was authorized.
+    amount_authorized = fields.Monetary(
+        string="Authorized",
+        compute="_compute_amount_authorized",
+        store=True,
+        currency_field="currency_id",
+        help="The amount the guest's code or a staff override authorized; "
+        "0 when nothing was authorized (not sent, expired, replaced, locked "
+        "or cancelled).",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    points_total = fields.Float(readonly=True)
+    points_total = fields.Float(string="Points", readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
     # What the fraud policy saw and decided, for the audit report.
     card_ids = fields.Many2many("loyalty.card", string="Cards", readonly=True)
@@ -166,6 +179,13 @@ class SalonOtpChallenge(models.Model):
                 or challenge.risk_destination_changed
                 or challenge.risk_expired
                 or challenge.state == "locked"
+            )
+
+    @api.depends("state", "amount")
+    def _compute_amount_authorized(self):
+        for challenge in self:
+            challenge.amount_authorized = (
+                challenge.amount if challenge.state in AUTHORIZED_STATES else 0.0
             )
 
     @api.model
