@@ -10,7 +10,7 @@ scripts/demo prints. Only scripts/demo runs it, on its own database: the
 settings it writes send every message to a local page that shows codes, so
 they must never reach a real salon's database, and no data file or model of
 the addon holds them. ``configure_database`` is also what
-tests/test_demo_standins.py calls, so the test proves this very path.
+tests/test_demo_delivery.py calls, so the test proves this very path.
 """
 
 import argparse
