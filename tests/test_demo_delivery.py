@@ -61,7 +61,7 @@ class TestNoStandInsOutsideTheDemo(TransactionCase):
     def test_addon_files_do_not_mention_the_stand_ins(self):
         addon = Path(__file__).resolve().parent.parent / MODULE
         pattern = re.compile(
-            r"sms\.endpoint|model=\"ir\.mail_server\"|demo_standins|demo_configure"
+            r"sms\.endpoint|model=\"ir\.mail_server\"|demo_(standins|configure|inbox|sms_endpoint|smtp_sink|phone_page)"
         )
         offending = [
             str(path.relative_to(addon))
