@@ -146,13 +146,11 @@ def report(timings, queries, found, args, settings, say):
     )
     say(timings.table(SIDES, co.ADDON_CALLS, queries))
     say("")
-    say(f"orders of 20 reward lines ({args.lines_rounds} rounds)")
-    say(
-        timings.table(
-            SIDES, [c + LINES_20 for c in (co.VALIDATE, co.SYNC, co.CONFIRM)], queries
-        )
-    )
-    say("")
+    if args.lines_rounds:
+        say(f"orders of 20 reward lines ({args.lines_rounds} rounds)")
+        calls = [c + LINES_20 for c in (co.VALIDATE, co.SYNC, co.CONFIRM)]
+        say(timings.table(SIDES, calls, queries))
+        say("")
     m = timings.median
     stock_total = sum(m("stock", c) for c in co.STOCK_CALLS if c != co.FLOOR)
     addon_total = sum(m("addon", c) for c in co.ADDON_CALLS if c != co.FLOOR)
@@ -183,7 +181,9 @@ def report(timings, queries, found, args, settings, say):
     )
     say(
         ratio_line(
-            "/challenge / floor (stand-in answers at once)",
+            "/challenge / floor (stand-in answers at once)"
+            if not args.sms_delay
+            else f"/challenge / floor (stand-in answers in {args.sms_delay:g} ms)",
             m("addon", co.CHALLENGE) / m("addon", co.FLOOR),
             2.00,
         )

@@ -155,11 +155,7 @@ def syncs(settings, args, till, say, same_order):
         "  FROM pos_order WHERE redeem_otp_challenge_id = %s OR uuid = ANY(%s)",
         [challenge_id, uuids],
     )
-    what = (
-        "the same order sent"
-        if same_order
-        else "different orders naming one challenge,"
-    )
+    what = "copies of one order" if same_order else "different orders, one challenge"
     say(
         f"{count} parallel syncs, {what} ({seconds:.1f} s): "
         f"{tally(kind for kind, _v in results)}; order ids returned {saved}"
@@ -186,6 +182,9 @@ def syncs(settings, args, till, say, same_order):
             f"  {count} parallel points calls on it ({seconds:.1f} s): "
             f"{tally(kind for kind, _v in confirms)}"
         )
+        refusals = [value[:90] for kind, value in confirms if kind != "ok"]
+        if refusals:
+            say(f"  refusals: {tally(refusals)}")
     after = balance(settings, args, ids["card_id"])
     state = query(
         settings,

@@ -273,6 +273,8 @@ def task_history_actors(env, params):
         other = env["res.company"].create(
             {"name": "Bench second salon", "country_id": env.ref("base.fr").id}
         )
+        # Committing runs the account module's hook that gives it a chart.
+        env.cr.commit()
     if not env["stock.warehouse"].search([("company_id", "=", other.id)]):
         # Odoo creates it for a new company only in tests or from the settings.
         env["stock.warehouse"].create({"company_id": other.id, "code": "BSS"})

@@ -156,7 +156,7 @@ def first_table(sql):
     """`VERB table` of a query, or its first words when it reads no table."""
     match = TABLE_RE.search(sql)
     if not match:
-        return " ".join(shape(sql).split()[:2])[:40]
+        return shape(sql)[:40]
     verb = sql.strip().split(None, 1)[0].upper()
     return f"{verb} {match.group(1)}"
 
