@@ -91,9 +91,12 @@ class LoyaltyCard(models.Model):
     # ------------------------------------------------------------------
     def _redeem_otp_expired(self, company):
         """Cards past their expiration date where the salon is."""
+        cards = self.sudo().filtered("expiration_date")
+        if not cards:
+            return cards  # no date to read: no time zone to look up either
         now = pytz.utc.localize(fields.Datetime.now())
         today = now.astimezone(company._redeem_otp_tz()).date()
-        return self.sudo().filtered(
+        return cards.filtered(
             lambda card: policy.is_expired(card.expiration_date, today)
         )
 
@@ -219,7 +222,11 @@ class LoyaltyCard(models.Model):
             spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
             amount = round(take_back + spend, 2)
             if amount > policy.EPSILON:
-                trusted.mark(card).points = card.points - amount
+                # Untracked: stock's points call, which gives this back
+                # first, tracks the card's real change, as it does without us.
+                trusted.mark(card).with_context(tracking_disable=True).points = (
+                    card.points - amount
+                )
                 held[str(card.id)] = amount
         return held
 
@@ -229,7 +236,9 @@ class LoyaltyCard(models.Model):
         for key, amount in held.items():
             card = self.sudo().browse(int(key)).exists()
             if card:
-                trusted.mark(card).points = card.points + amount
+                trusted.mark(card).with_context(tracking_disable=True).points = (
+                    card.points + amount
+                )
 
     def _redeem_otp_refund_take_back(self, order):
         """Points a refund may take back from this card: what the refunded orders' own

@@ -170,7 +170,8 @@ class PosConfig(models.Model):
         The POS is not trusted: every card must exist, belong to its program
         and to this guest (or to nobody), and at least one line must be
         protected, or there is nothing to authorize. Amounts are the
-        server's where the program prices its points.
+        server's where the program prices its points. Returns the lines and
+        the dormant cards among them (read once per request).
         """
         self.ensure_one()
         try:
@@ -235,9 +236,8 @@ class PosConfig(models.Model):
         protected = programs._redeem_otp_protected() if active else programs.browse()
         # Dormant and expired cards need the code whatever the program or
         # center says (expired ones are then refused with their date).
-        forced = cards._redeem_otp_dormant() | cards._redeem_otp_expired(
-            self.company_id
-        )
+        dormant = cards._redeem_otp_dormant()
+        forced = dormant | cards._redeem_otp_expired(self.company_id)
         kept = [
             line
             for line in parsed
@@ -254,7 +254,7 @@ class PosConfig(models.Model):
                 self.env._("None of these redemptions needs the guest's code."),
             )
         partner._redeem_otp_check_member(protected)
-        return kept
+        return kept, dormant
 
     def _redeem_otp_overrides_today(self, now):
         """Override codes accepted at this center since the salon's midnight."""

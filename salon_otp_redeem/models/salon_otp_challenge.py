@@ -243,8 +243,10 @@ class SalonOtpChallenge(models.Model):
         cannot both pass the last free slot.
         """
         company = config.company_id
-        lines = config._redeem_otp_redeemable(partner, redemptions)
-        risk = self._redeem_otp_check_request(config, partner, order_uuid, lines)
+        lines, dormant = config._redeem_otp_redeemable(partner, redemptions)
+        risk = self._redeem_otp_check_request(
+            config, partner, order_uuid, lines, dormant
+        )
         if channel and channel not in company._redeem_otp_channels():
             raise RedeemOtpError(
                 "bad_request",
@@ -357,7 +359,7 @@ class SalonOtpChallenge(models.Model):
         )
 
     @api.model
-    def _redeem_otp_check_request(self, config, partner, order_uuid, lines):
+    def _redeem_otp_check_request(self, config, partner, order_uuid, lines, dormant):
         """Refuse what can never be redeemed; return the risk flags of the new challenge.
 
         An expired card is recorded as a cancelled challenge before the
@@ -393,7 +395,7 @@ class SalonOtpChallenge(models.Model):
             )
             raise RedeemOtpError("bad_request", message, challenge_id=challenge.id)
 
-        dormant = cards._redeem_otp_dormant()
+        dormant = cards & dormant
         amount = sum(line["amount"] for line in lines)
         if not dormant and policy.below_minimum(amount, company.redeem_otp_min_amount):
             raise RedeemOtpError(
