@@ -152,24 +152,39 @@ class TestDormantCredit(BackofficeCase):
         self.assertEqual(challenge.state, "pending")
         self.assertIn("Override refused", challenge.decision)
 
-    def test_history_of_more_than_a_day_wakes_a_card_up(self):
+    def test_only_the_guests_own_code_wakes_a_card_up(self):
         self.make_dormant(self.ewallet_card)
+        # History the cashier could have made (a top-up in the guest's name),
+        # however old, is no sign of the guest.
         history = self.env["loyalty.history"].create(
             {"card_id": self.ewallet_card.id, "description": "Top-up", "issued": 20.0}
         )
-        # Today's activity may be the cashier's own (a top-up in the guest's
-        # name): the card still takes the guest's code.
-        with self.assertRefused("needs the guest's one-time code"):
-            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE loyalty_history SET create_date = now() - interval '25 hours' "
+            "UPDATE loyalty_history SET create_date = now() - interval '3 days' "
             "WHERE id = %s",
             [history.id],
         )
         self.env.invalidate_all()
-        order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
-        self.assertEqual(order.state, "paid")
+        with self.assertRefused("needs the guest's one-time code"):
+            self.sync(self.order_data(self.spending_lines(self.ewallet_card, 10.0)))
+        # A redemption with the guest's own code is.
+        uuid = self.create_random_uid()
+        challenge = self.verified_challenge(
+            uuid, [self.redemption(self.ewallet_card, 10.0)]
+        )
+        order = self.sync(
+            self.order_data(
+                self.spending_lines(self.ewallet_card, 10.0),
+                challenge=challenge,
+                uuid=uuid,
+            )
+        )
+        self.confirm(order, self.ewallet_card, 10.0)
+        order.add_loyalty_history_lines(
+            [{"card_id": self.ewallet_card.id, "won": 0.0, "spent": 10.0}], []
+        )
+        self.assertFalse(self.ewallet_card._redeem_otp_dormant())
 
     def test_card_write_does_not_wake_a_card_up(self):
         self.make_dormant(self.ewallet_card)
@@ -202,7 +217,8 @@ class TestMinimumAmount(BackofficeCase):
         order = self.sync(self.order_data(self.spending_lines(self.ewallet_card, 20.0)))
         with self.assertRefused("take 20.0 points from .*, not 120.0"):
             self.confirm(order, self.ewallet_card, 120.0)
-        with self.assertRefused("take 0.0 points from"):
+        # A card the order does not spend, and not the one it does.
+        with self.assertRefused("take 0.0 points from|points call must take them"):
             self.confirm(order, self.loyalty_card, 100.0)
         # The 20 points the order spends, held at its sync; nothing more.
         self.assertAlmostEqual(self.ewallet_card.points, 130.0)

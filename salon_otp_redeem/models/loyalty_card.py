@@ -101,14 +101,16 @@ class LoyaltyCard(models.Model):
         )
 
     def _redeem_otp_dormant(self, now=None):
-        """Cards without activity (server-written history, or creation) for the delay.
+        """Cards the guest has not vouched for within the delay.
 
-        History of the last day (DORMANCY_WAKE_DELAY) does not count: a card
-        woken today still takes the guest's own code, never the override.
+        Activity is a redemption the guest authorized with their own code
+        (its history rows), or the card's creation. Other history does not
+        count, however real: a cashier can make it (a small top-up or sale in
+        the guest's name, today or a week ago) and then spend the card with
+        the override code. A dormant card takes the guest's own code.
 
         Gift cards are bearer cards, with no guest to send a code to: never
-        dormant here. Only the server writes history rows (see
-        loyalty.history), so a cashier cannot forge activity.
+        dormant here.
         """
         cards = self.sudo().filtered(
             lambda card: card.program_id.program_type not in policy.NEVER_PROTECTED
@@ -116,23 +118,27 @@ class LoyaltyCard(models.Model):
         if not cards:
             return cards
         now = now or fields.Datetime.now()
-        # Activity of the last day does not wake a card: a cashier can make
-        # it (a small top-up in the guest's name) and then spend the card.
-        history = dict(
-            self.env["loyalty.history"]
-            .sudo()
-            ._read_group(
-                [
-                    ("card_id", "in", cards.ids),
-                    ("create_date", "<", now - policy.DORMANCY_WAKE_DELAY),
-                ],
-                ["card_id"],
-                ["create_date:max"],
-            )
+        self.env["loyalty.history"].flush_model(["card_id", "order_model", "order_id"])
+        self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
+        self.env["salon.otp.challenge"].flush_model(["method"])
+        self.env.cr.execute(
+            """
+            SELECT history.card_id, MAX(history.create_date)
+              FROM loyalty_history history
+              JOIN pos_order ON history.order_model = 'pos.order'
+                            AND pos_order.id = history.order_id
+              JOIN salon_otp_challenge challenge
+                ON challenge.id = pos_order.redeem_otp_challenge_id
+             WHERE history.card_id = ANY(%s)
+               AND challenge.method = 'code'
+             GROUP BY history.card_id
+            """,
+            [cards.ids],
         )
+        vouched = dict(self.env.cr.fetchall())
         return cards.filtered(
             lambda card: policy.is_dormant(
-                policy.last_activity(card.create_date, [history.get(card)]),
+                policy.last_activity(card.create_date, [vouched.get(card.id)]),
                 now,
                 (
                     card.company_id or card.program_id.company_id or self.env.company
@@ -207,6 +213,16 @@ class LoyaltyCard(models.Model):
                 and card.program_id.program_type != "gift_card"
             ):
                 take_back = round(card._redeem_otp_refund_take_back(order), 2)
+                if take_back and card.partner_id != order.partner_id:
+                    # Cash for another guest's credit: a spend without their code.
+                    raise UserError(
+                        self.env._(
+                            "This refund takes back credit from %(holder)s's card "
+                            "%(code)s: refund it in their name.",
+                            holder=card.partner_id.display_name or self.env._("nobody"),
+                            code=card.code,
+                        )
+                    )
                 if card.points + policy.EPSILON < take_back:
                     raise UserError(
                         self.env._(
@@ -275,7 +291,7 @@ class LoyaltyCard(models.Model):
         return bound
 
     @api.model
-    def _redeem_otp_snapshot(self, order, coupon_data):
+    def _redeem_otp_snapshot(self, order, coupon_data, held=None):
         """Lock and read every card stock may touch in the points call.
 
         That is the cards named by key or giftCardId, and every card of the
@@ -283,6 +299,7 @@ class LoyaltyCard(models.Model):
         existing loyalty card).
         """
         ids, partners = payloads.cards_named(coupon_data)
+        ids |= {int(key) for key in held or {}}
         partners |= {order.partner_id.id} - {False}
         domain = [("id", "in", sorted(ids))]
         if partners:
@@ -294,12 +311,15 @@ class LoyaltyCard(models.Model):
         return tuple(self[name] for name in GUARDED_FIELDS)
 
     @api.model
-    def _redeem_otp_check_moves(self, order, before):
+    def _redeem_otp_check_moves(self, order, before, held=None):
         """Raise unless every change stock made is one the order pays for; return the moves.
 
         A decrease is at most what the order's reward lines spend on the
         card (as accepted at sync) or what its refund takes back; an
-        increase at most what its sale lines earn. The card itself (holder,
+        increase at most what its sale lines earn. What the sync held
+        (`held`, given back just before) must be taken again, less what
+        the order earns on the card: a points call that names no card, or
+        moves less, does not leave the spend free. The card itself (holder,
         program, expiry, active) never changes, but a gift card being sold
         may get a holder.
         """
@@ -336,6 +356,20 @@ class LoyaltyCard(models.Model):
                     )
                 )
             delta = card.points - points
+            must_take = (held or {}).get(str(card.id), 0.0)
+            if (
+                must_take
+                and delta - (card._redeem_otp_earn_bound(order) - must_take)
+                > policy.EPSILON
+            ):
+                raise UserError(
+                    self.env._(
+                        "This order spends %(points)s points of %(code)s: the points "
+                        "call must take them.",
+                        points=must_take,
+                        code=card.code,
+                    )
+                )
             if abs(delta) <= policy.EPSILON / 2:
                 continue
             if card.points < -policy.EPSILON / 2:

@@ -150,7 +150,30 @@ class PosOrder(models.Model):
             self.filtered(
                 lambda o: o.state not in policy.PAID_STATES and o.id not in checked
             )._redeem_otp_enforce()
+        elif vals.get("state") == "cancel":
+            self._redeem_otp_release_hold()
         return super().write(vals)
+
+    def unlink(self):
+        self._redeem_otp_release_hold()
+        return super().unlink()
+
+    def _redeem_otp_release_hold(self):
+        """An unpaid order that goes away gives back what its sync held.
+
+        A sync that marks an order paid holds its points before stock finds
+        it underpaid and leaves it a draft; cancelled or deleted, that draft
+        would keep the guest's points for nothing.
+        """
+        for order in self.sudo().filtered(
+            lambda o: o.redeem_otp_taken_back and not o.redeem_otp_points_moved
+        ):
+            if order.state in policy.PAID_STATES:
+                continue
+            self.env["loyalty.card"]._redeem_otp_give_back(
+                json.loads(order.redeem_otp_taken_back)
+            )
+            trusted.mark(order).redeem_otp_taken_back = False
 
     def _redeem_otp_guard_paid(self, vals):
         """A paid order is what the server checked: a cashier does not reshape it.
@@ -421,9 +444,11 @@ class PosOrder(models.Model):
             )
         Card = self.env["loyalty.card"]
         Card._redeem_otp_check_gift_keys(coupon_data)
-        if order.redeem_otp_taken_back:
-            # Give back what the sync held: the POS's figures apply in full.
-            Card._redeem_otp_give_back(json.loads(order.redeem_otp_taken_back))
+        held = json.loads(order.redeem_otp_taken_back or "{}")
+        if held:
+            # Give back what the sync held: the POS's figures apply in full,
+            # and must take at least as much again (`_redeem_otp_check_moves`).
+            Card._redeem_otp_give_back(held)
             trusted.mark(order).redeem_otp_taken_back = False
         spent = Card.browse(
             [key for key, points in changes.items() if key > 0 and points < 0]
@@ -431,11 +456,11 @@ class PosOrder(models.Model):
         spent.exists()._redeem_otp_refuse_expired(
             self.company_id, "confirm_coupon_programs", self
         )
-        before = Card._redeem_otp_snapshot(self, coupon_data)
+        before = Card._redeem_otp_snapshot(self, coupon_data, held)
         result = super(PosOrder, trusted.mark(self)).confirm_coupon_programs(
             coupon_data
         )
-        moved = Card._redeem_otp_check_moves(self, before)
+        moved = Card._redeem_otp_check_moves(self, before, held)
         trusted.mark(order).redeem_otp_points_moved = json.dumps(
             {str(card.id): delta for card, delta in moved.items()}
         )

@@ -76,7 +76,7 @@ class ResPartner(models.Model):
                         "Only a Point of Sale manager can change the salon's time zone."
                     )
                 )
-        if any(name in vals for name in ("mobile", "phone", "email")):
+        if any(name in vals for name in ("mobile", "phone", "email", "country_id")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
         return super().write(vals)
 

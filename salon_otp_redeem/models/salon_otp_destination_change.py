@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools import masking, policy
+from ..tools import masking, phones, policy
 
 _logger = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ class SalonOtpDestinationChange(models.Model):
                         "user_id": user.id,
                     }
                 )
+            if "country_id" in vals:
+                rows += self._country_rows(partner, vals["country_id"], vals, user)
         if rows:
             self.sudo().create(rows)
             for row in rows:
@@ -89,6 +91,42 @@ class SalonOtpDestinationChange(models.Model):
                     row["field_name"],
                     user.login,
                 )
+
+    @api.model
+    def _country_rows(self, partner, country_id, vals, user):
+        """A new country is a new number for a number written without its prefix.
+
+        `06 11 22 33 44` is a French mobile in France and a Dutch one in the
+        Netherlands: the previous number, in full, is kept as any other
+        contact change, so that codes and notices keep going to it.
+        """
+        fallback = self.env.company.country_id
+        new_country = self.env["res.country"].browse(country_id or []).exists()
+        old_code = (partner.country_id or fallback).code
+        new_code = (new_country or fallback).code
+        if old_code == new_code:
+            return []
+        rows = []
+        for field_name in ("mobile", "phone"):
+            if field_name in vals or field_name not in partner._fields:
+                continue
+            value = (partner[field_name] or "").strip()
+            old, new = (
+                phones.e164_or_none(value, code) for code in (old_code, new_code)
+            )
+            if not value or old == new:
+                continue
+            rows.append(
+                {
+                    "partner_id": partner.id,
+                    "field_name": field_name,
+                    "old_value": old or value,
+                    "old_value_masked": masking.mask_destination("sms", old or value),
+                    "new_value_masked": masking.mask_destination("sms", new or value),
+                    "user_id": user.id,
+                }
+            )
+        return rows
 
     @api.model
     def _recent(self, partner, company, now=None):

@@ -26,6 +26,13 @@ def to_e164(number, country_code=None):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def e164_or_none(number, country_code=None):
+    try:
+        return to_e164(number, country_code)
+    except InvalidPhone:
+        return None
+
+
 def first_valid(candidates, country_code=None):
     """The first number of `candidates` that normalizes, and the reasons for the others."""
     reasons = []

@@ -104,17 +104,13 @@ def is_expired(expiration_date, today):
 
 
 def last_activity(card_created, history_dates):
-    """The latest of the card's creation and its loyalty.history rows.
+    """The latest of the card's creation and the dates of its activity.
 
     A card's write_date is not activity: any field write (even by a cashier,
     who may write cards) would wake a dormant card up.
     """
     dates = [d for d in (card_created, *history_dates) if d]
     return max(dates) if dates else None
-
-
-# Activity this recent does not wake a dormant card: it may be the cashier's.
-DORMANCY_WAKE_DELAY = timedelta(hours=24)
 
 
 def is_dormant(last_activity_at, now, dormant_days):

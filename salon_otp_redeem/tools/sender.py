@@ -401,13 +401,19 @@ class RedeemOtpSender:
                 cron = "sms.ir_cron_sms_scheduler_action"
             else:
                 subject, body = self._render_mail(template, record, add_context)
+                # From the salon, never from the cashier: a queued message's
+                # author may read and edit it until it goes, and replies go
+                # to its sender.
                 self.env["mail.mail"].sudo().create(
                     {
                         "subject": subject,
                         "body_html": body,
                         "email_to": destination,
+                        "author_id": company.partner_id.id,
                         "email_from": company.email_formatted
-                        or self.env.user.email_formatted,
+                        or self.env["ir.mail_server"]
+                        .sudo()
+                        ._get_default_from_address(),
                         "auto_delete": True,
                         "is_notification": False,
                     }
