@@ -153,6 +153,75 @@ class AttackCase(RedeemRoutesCase):
             line[2]["refunded_orderline_id"] = refunded.id
         return line
 
+    def coded_spend(self, card, points, partner):
+        """An order spending `points` of `card` with `partner`'s own code,
+        asked and verified over the routes. The order id, or the refusal."""
+        uuid = self.new_uuid()
+        challenge = self.verified_code(
+            uuid, [self.redemption(card, points)], partner=partner
+        )
+        return self.sync(
+            self.order_data(
+                self.spending_lines(card, points),
+                partner=partner,
+                uuid=uuid,
+                challenge_id=challenge.id,
+            )
+        )
+
+    def override_whatever_was_sent(self, card, points, partner):
+        """Ask a code (sent or not), answer with the override, sync, confirm and
+        run the notice queues: everything the guest would hear of a spend.
+        Call it inside the SMS and mail mocks."""
+        uuid = self.new_uuid()
+        result = self.rpc(
+            "challenge",
+            **self.challenge_params(
+                partner_id=partner.id,
+                order_uuid=uuid,
+                redemptions=[self.redemption(card, points)],
+            ),
+        )
+        challenge_id = result.get("challenge_id") or result["error"]["challenge_id"]
+        verified = self.verify_override(challenge_id, "Guest forgot the phone")
+        self.assertEqual(verified.get("state"), "verified", verified)
+        order = self.sync(
+            self.order_data(
+                self.spending_lines(card, points),
+                partner=partner,
+                uuid=uuid,
+                challenge_id=challenge_id,
+            )
+        )
+        self.assertIsInstance(order, int, order)
+        self.confirm(order, {card.id: self.coupon_vals(card, -points)})
+        self.env["sms.sms"].sudo()._process_queue()
+        self.env["mail.mail"].sudo().process_email_queue()
+        return order
+
+    def override_spend(self, card, points):
+        """Ask a code, answer it with the center's override code, sync and
+        confirm an order spending `points` of `card`: the spend a cashier
+        would make of a balance the guest is not there for."""
+        uuid = self.new_uuid()
+        result, _code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, points)]
+        )
+        challenge = self.challenge(result)
+        with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
+            self.verify_override(challenge.id, "Guest forgot the phone")
+            order = self.sync(
+                self.order_data(
+                    self.spending_lines(card, points),
+                    uuid=uuid,
+                    challenge_id=challenge.id,
+                )
+            )
+            if isinstance(order, int):
+                self.confirm(order, {card.id: self.coupon_vals(card, -points)})
+        self.env.invalidate_all()
+        return order
+
     def spend_in_pieces(self, card, points, times, after=None):
         """`times` orders, each spending `points` of `card` with no code;
         `after(order_id)` runs after each one the server took (to hide it)."""

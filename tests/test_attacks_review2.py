@@ -249,18 +249,7 @@ class TestReview2Attacks(TopUpAttackCase):
         start = card.points
         spent = 0.0
         for _i in range(3):
-            uuid = self.new_uuid()
-            ch = self.verified_code(
-                uuid, [self.redemption(card, 10.0)], partner=self.accomplice
-            )
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 10.0),
-                    partner=self.accomplice,
-                    uuid=uuid,
-                    challenge_id=ch.id,
-                )
-            )
+            order = self.coded_spend(card, 10.0, self.accomplice)
             if isinstance(order, int):
                 spent += 10.0  # the discount was given; no confirm_coupon_programs call
         self.env.invalidate_all()

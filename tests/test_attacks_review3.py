@@ -94,21 +94,8 @@ class TestReview3SilentOverride(TopUpAttackCase):
         self.attempt(
             "res.partner", "write", [self.guest.id], {"mobile": False, "email": False}
         )
-        uuid = self.new_uuid()
         with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
-            result = self.rpc("challenge", **self.challenge_params(order_uuid=uuid))
-            challenge_id = result.get("challenge_id") or result["error"]["challenge_id"]
-            self.verify_override(challenge_id, "Guest forgot the phone")
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 40.0),
-                    uuid=uuid,
-                    challenge_id=challenge_id,
-                )
-            )
-            self.assertIsInstance(order, int, order)
-            self.confirm(order, {card.id: self.coupon_vals(card, -40.0)})
-            self.env["sms.sms"].sudo()._process_queue()  # the queued balance notice
+            self.override_whatever_was_sent(card, 40.0, self.guest)
             heard = self.guest_heard()
         self.env.invalidate_all()
         self.assertAlmostEqual(card.points, 110.0, msg="the spend went through")
@@ -265,23 +252,7 @@ class TestReview3WakeDormant(TopUpAttackCase):
         )
         self.env.invalidate_all()
         start = card.points
-        uuid = self.new_uuid()
-        result, _code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 150.0)]
-        )
-        challenge = self.challenge(result)
-        with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
-            self.verify_override(challenge.id, "Guest forgot the phone")
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 150.0),
-                    uuid=uuid,
-                    challenge_id=challenge.id,
-                )
-            )
-            if isinstance(order, int):
-                self.confirm(order, {card.id: self.coupon_vals(card, -150.0)})
-        self.env.invalidate_all()
+        self.override_spend(card, 150.0)
         self.assertAlmostEqual(
             card.points,
             start,

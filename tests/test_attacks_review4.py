@@ -43,18 +43,7 @@ class TestReview4PointsCallReleasesTheHold(TopUpAttackCase):
         start = card.points
         given = 0.0
         for _i in range(3):
-            uuid = self.new_uuid()
-            challenge = self.verified_code(
-                uuid, [self.redemption(card, 10.0)], partner=self.accomplice
-            )
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 10.0),
-                    partner=self.accomplice,
-                    uuid=uuid,
-                    challenge_id=challenge.id,
-                )
-            )
+            order = self.coded_spend(card, 10.0, self.accomplice)
             if isinstance(order, int):
                 given += 10.0  # the discount was given at the till
                 self.confirm(order, {})  # a points call naming no card
@@ -232,31 +221,8 @@ class TestReview4CountryMovesTheNumber(TopUpAttackCase):
 
     def test_02_override_and_spend_never_reach_the_guest(self):
         card = self.lou_card
-        uuid = self.new_uuid()
         with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
-            result = self.rpc(
-                "challenge",
-                **self.challenge_params(
-                    partner_id=self.lou.id,
-                    order_uuid=uuid,
-                    redemptions=[self.redemption(card, 150.0)],
-                ),
-            )
-            challenge_id = result.get("challenge_id") or result["error"]["challenge_id"]
-            verified = self.verify_override(challenge_id, "Guest forgot the phone")
-            self.assertEqual(verified.get("state"), "verified", verified)
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 150.0),
-                    partner=self.lou,
-                    uuid=uuid,
-                    challenge_id=challenge_id,
-                )
-            )
-            self.assertIsInstance(order, int, order)
-            self.confirm(order, {card.id: self.coupon_vals(card, -150.0)})
-            self.env["sms.sms"].sudo()._process_queue()  # the queued balance notice
-            self.env["mail.mail"].sudo().process_email_queue()
+            self.override_whatever_was_sent(card, 150.0, self.lou)
             heard = self.heard()
         self.env.invalidate_all()
         self.assertAlmostEqual(card.points, 0.0, msg="the spend went through")
@@ -301,23 +267,7 @@ class TestReview4WokenYesterday(TopUpAttackCase):
         self.assertTrue(self.env.cr.rowcount, "the set-up needs the top-up's history")
         self.env.invalidate_all()
         start = card.points
-        uuid = self.new_uuid()
-        result, _code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 151.0)]
-        )
-        challenge = self.challenge(result)
-        with self.mockSMSGateway(), self.mock_mail_gateway(mail_unlink_sent=True):
-            self.verify_override(challenge.id, "Guest forgot the phone")
-            order = self.sync(
-                self.order_data(
-                    self.spending_lines(card, 151.0),
-                    uuid=uuid,
-                    challenge_id=challenge.id,
-                )
-            )
-            if isinstance(order, int):
-                self.confirm(order, {card.id: self.coupon_vals(card, -151.0)})
-        self.env.invalidate_all()
+        self.override_spend(card, 151.0)
         self.assertAlmostEqual(
             card.points,
             start,

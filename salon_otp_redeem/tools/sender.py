@@ -324,6 +324,25 @@ class RedeemOtpSender:
         )[record.id]
         return subject, body
 
+    def _mail_vals(self, template, record, email, add_context, company):
+        """A mail.mail from the salon, never from the cashier.
+
+        A queued message's author may read and edit it until it goes, and
+        replies go to its sender: both are the salon's.
+        """
+        subject, body = self._render_mail(template, record, add_context)
+        return {
+            "subject": subject,
+            "body_html": body,
+            "email_to": email,
+            "author_id": company.partner_id.id,
+            "email_from": company.email_formatted
+            or self.env["ir.mail_server"].sudo()._get_default_from_address()
+            or self.env.user.email_formatted,
+            "auto_delete": True,
+            "is_notification": False,
+        }
+
     def _send_mail_now(self, template, record, email, add_context):
         """Send one mail through `mail.mail` at once; raise SendFailure with the server's reason.
 
@@ -331,18 +350,9 @@ class RedeemOtpSender:
         the sender address. A sent mail deletes itself (auto_delete); a failed
         one would wait in the queue for a retry, so it is deleted here.
         """
-        subject, body = self._render_mail(template, record, add_context)
-        company = record.company_id
         MailMail = self.env["mail.mail"].sudo()
         mail = MailMail.create(
-            {
-                "subject": subject,
-                "body_html": body,
-                "email_to": email,
-                "email_from": company.email_formatted or self.env.user.email_formatted,
-                "auto_delete": True,
-                "is_notification": False,
-            }
+            self._mail_vals(template, record, email, add_context, record.company_id)
         )
         try:
             try:
@@ -372,6 +382,15 @@ class RedeemOtpSender:
             destination = previous[0] if previous else None
         return destination
 
+    def _notice_targets(self, partner, company, templates):
+        """(channel, destination, template) for each channel a notice may take, in order."""
+        for channel in company._redeem_otp_channels():
+            if channel not in templates:
+                continue
+            destination = self._notice_destination(partner, company, channel)
+            if destination:
+                yield channel, destination, self.env.ref(templates[channel])
+
     def _queue_notice(self, partner, company, record, templates, add_context, what):
         """Queue a message that holds no secret in Odoo's SMS or mail queue.
 
@@ -382,13 +401,9 @@ class RedeemOtpSender:
         the first of the company's order the guest has a destination on.
         Returns it, or None.
         """
-        for channel in company._redeem_otp_channels():
-            if channel not in templates:
-                continue
-            destination = self._notice_destination(partner, company, channel)
-            if not destination:
-                continue
-            template = self.env.ref(templates[channel])
+        for channel, destination, template in self._notice_targets(
+            partner, company, templates
+        ):
             if channel == "sms":
                 self.env["sms.sms"].sudo().create(
                     {
@@ -400,23 +415,8 @@ class RedeemOtpSender:
                 )
                 cron = "sms.ir_cron_sms_scheduler_action"
             else:
-                subject, body = self._render_mail(template, record, add_context)
-                # From the salon, never from the cashier: a queued message's
-                # author may read and edit it until it goes, and replies go
-                # to its sender.
                 self.env["mail.mail"].sudo().create(
-                    {
-                        "subject": subject,
-                        "body_html": body,
-                        "email_to": destination,
-                        "author_id": company.partner_id.id,
-                        "email_from": company.email_formatted
-                        or self.env["ir.mail_server"]
-                        .sudo()
-                        ._get_default_from_address(),
-                        "auto_delete": True,
-                        "is_notification": False,
-                    }
+                    self._mail_vals(template, record, destination, add_context, company)
                 )
                 cron = "mail.ir_cron_mail_scheduler_action"
             self.env.ref(cron).sudo()._trigger()
@@ -432,14 +432,9 @@ class RedeemOtpSender:
         the authentication template cannot carry a balance. Returns the channel
         used, or None.
         """
-        for channel in company._redeem_otp_channels():
-            if channel not in templates:
-                continue
-            # Under a staff change's watch, notices go where codes go.
-            destination = self._notice_destination(partner, company, channel)
-            if not destination:
-                continue
-            template = self.env.ref(templates[channel])
+        for channel, destination, template in self._notice_targets(
+            partner, company, templates
+        ):
             try:
                 if channel == "sms":
                     body = self._render_sms(template, record, add_context)
