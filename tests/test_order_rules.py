@@ -158,3 +158,9 @@ def test_order_copy_lines_split_sales_and_rewards():
     assert reward["price_subtotal_incl"] == -50.0
     # A card the order creates is no card yet.
     assert new_card["coupon_id"] is False
+
+
+def test_per_card_reads_what_the_server_stored():
+    assert payloads.per_card('{"12": 20, "7": -1.5}') == {12: 20.0, 7: -1.5}
+    assert payloads.per_card(False) == {}
+    assert payloads.per_card("") == {}

@@ -331,12 +331,7 @@ class LoyaltyCard(models.Model):
                 ("id", "not in", [card.id for card in before]),
             ]
         )
-        allowance = {
-            int(key): points
-            for key, points in json.loads(
-                order.sudo().redeem_otp_allowance or "{}"
-            ).items()
-        }
+        allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
         moved = {}
         for card in Card.browse([c.id for c in before]) | new:
             points, partner, program, expiry, active = before.get(

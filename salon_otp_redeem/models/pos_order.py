@@ -99,7 +99,9 @@ class PosOrder(models.Model):
             for name in SERVER_FIELDS:
                 order.pop(name, None)
             if cashier:
-                self._redeem_otp_check_session(order["session_id"])
+                self.env["pos.session"].browse(
+                    order["session_id"]
+                )._redeem_otp_check_open_to_cashier()
         try:
             return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
         except (
@@ -118,14 +120,6 @@ class PosOrder(models.Model):
                     "The POS sent an order that cannot be saved: %(why)s.", why=exc
                 )
             ) from None
-
-    @api.model
-    def _redeem_otp_check_session(self, session_id):
-        """A cashier saves orders into an open session of a center they may use."""
-        session = self.env["pos.session"].browse(session_id).exists()
-        if not session or session.state != "opened":
-            raise UserError(self.env._("This order's session is not open."))
-        session.config_id.check_access("read")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -482,24 +476,14 @@ class PosOrder(models.Model):
         cashier's numbers are replaced by the server's, once per card.
         """
         self.ensure_one()
-        moved = {
-            int(key): delta
-            for key, delta in json.loads(
-                self.sudo().redeem_otp_points_moved or "{}"
-            ).items()
-        }
+        moved = payloads.per_card(self.sudo().redeem_otp_points_moved)
         done = (
             self.env["loyalty.history"]
             .sudo()
             .search([("order_model", "=", self._name), ("order_id", "=", self.id)])
             .card_id.ids
         )
-        allowance = {
-            int(key): points
-            for key, points in json.loads(
-                self.sudo().redeem_otp_allowance or "{}"
-            ).items()
-        }
+        allowance = payloads.per_card(self.sudo().redeem_otp_allowance)
         clean = payloads.history_items(
             coupon_data, coupon_updates, moved, allowance, done
         )

@@ -6,6 +6,7 @@ which compare false against every limit, and Python turns any number into a
 float silently. Every number that reaches a balance goes through here first.
 """
 
+import json
 import math
 
 from odoo.fields import Command
@@ -216,6 +217,11 @@ def decision_lines(items):
             )
         parsed.append(line)
     return parsed
+
+
+def per_card(text):
+    """Points per card id from what the server stored on an order (JSON text)."""
+    return {int(key): float(points) for key, points in json.loads(text or "{}").items()}
 
 
 def cards_named(coupon_data):
