@@ -352,8 +352,10 @@ class LoyaltyCard(models.Model):
                 )
             delta = card.points - points
             must_take = (held or {}).get(str(card.id), 0.0)
+            # Taking less than was held is only the order's earnings netted
+            # (the earning bound is read only then: it costs queries).
             if (
-                must_take
+                delta + must_take > policy.EPSILON
                 and delta - (card._redeem_otp_earn_bound(order) - must_take)
                 > policy.EPSILON
             ):
