@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
+
 from .backoffice_common import BackofficeCase
 
 
@@ -190,3 +192,15 @@ class TestGuestLanguage(BackofficeCase):
                 )
                 self.assertEqual(self.override(challenge)["state"], "verified")
                 self.assertIn(expected, self._sms[-1]["body"])
+
+    def test_refusals_speak_the_cashiers_language(self):
+        """A closed challenge's refusal, kept in tools/, is translated as it is raised."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["salon_otp_redeem"], ["fr_FR"])
+        challenge = self.request_or_error(
+            self.create_random_uid(), [self.redemption(self.ewallet_card, 10.0)]
+        )
+        challenge.sudo()._redeem_otp_finish("expired")
+        french = challenge.with_context(lang="fr_FR")
+        with self.assertRaisesRegex(RedeemOtpError, "Le code a expiré ; envoyez"):
+            french._redeem_otp_verify(code="000000")

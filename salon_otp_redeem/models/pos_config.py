@@ -17,7 +17,9 @@ OVERRIDE_MIN_LENGTH = 6
 # Wrong override codes per center per hour before the override is refused
 # for the rest of the hour (and the managers are alerted).
 OVERRIDE_FAILURES_PER_HOUR = 5
-# Advisory-lock namespace of the override counters (pg_advisory_xact_lock).
+# Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
+# counter, so that limits hold across workers without locking business rows.
+LOCK_CONFIG_SENDS = 7302
 LOCK_OVERRIDES = 7303
 OVERRIDE_MAX_LENGTH = 32
 # What decides how strongly this center protects balances: POS managers only.
@@ -255,6 +257,34 @@ class PosConfig(models.Model):
             )
         partner._redeem_otp_check_member(protected)
         return kept, dormant
+
+    def _redeem_otp_check_send_limit(self, now):
+        """Refuse a code once this center sent its hourly number of codes.
+
+        Counted under an advisory lock per center, so that two workers
+        cannot both pass the last free slot.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, self.id]
+        )
+        sent = (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search_count(
+                [
+                    ("pos_config_id", "=", self.id),
+                    ("create_date", ">=", now - timedelta(hours=1)),
+                ]
+            )
+        )
+        if sent >= self.redeem_otp_max_sends_per_hour:
+            raise RedeemOtpError(
+                "rate_limited",
+                self.env._(
+                    "This center has sent too many codes in the last hour; please try again later."
+                ),
+            )
 
     def _redeem_otp_overrides_today(self, now):
         """Override codes accepted at this center since the salon's midnight."""

@@ -99,6 +99,34 @@ class PosOrderLine(models.Model):
             for line in self
         ]
 
+    def _redeem_otp_binding_refusal(self, challenge):
+        """Why these protected lines are not what the guest approved, or None.
+
+        The points per card and program must be those of the code (the
+        fingerprint), and no card and program may take more money than the
+        guest was told.
+        """
+        order = self.order_id
+        redemptions = self._redeem_otp_redemptions()
+        if (
+            policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
+            != challenge.fingerprint
+        ):
+            return self.env._(
+                "The redemption changed after the guest's code was verified; "
+                "ask for a new code."
+            )
+        approved = json.loads(challenge.redemption_json or "[]")
+        excess = policy.overspent(approved, redemptions)
+        if excess:
+            return self.env._(
+                "The order takes %(taken)s where the guest approved %(approved)s; "
+                "ask for a new code.",
+                taken=order.currency_id.format(excess[0]),
+                approved=order.currency_id.format(excess[1]),
+            )
+        return None
+
     def _redeem_otp_check_rewards(self, order):
         """What no reward line may do, protected or not, code or not."""
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)

@@ -2,6 +2,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools.errors import RedeemOtpError
+
 
 class PosSession(models.Model):
     _inherit = "pos.session"
@@ -17,3 +19,27 @@ class PosSession(models.Model):
         if not session or session.state != "opened":
             raise UserError(self.env._("This order's session is not open."))
         session.config_id.check_access("read")
+
+    def _redeem_otp_check_order_owner(self, order_uuid):
+        """An order uuid belongs to the session and cashier that first used it.
+
+        Otherwise a request with another till's uuid would void that till's
+        code (a new code supersedes the order's earlier ones).
+        """
+        # Every cashier's challenges count, not only those the user may read.
+        foreign = self.env["salon.otp.challenge"].sudo().search_count(
+            [
+                ("order_uuid", "=", order_uuid),
+                "|",
+                ("pos_session_id", "!=", self.id),
+                ("user_id", "!=", self.env.user.id),
+            ],
+            limit=1,
+        ) or self.env["pos.order"].sudo().search_count(
+            [("uuid", "=", order_uuid), ("session_id", "!=", self.id)], limit=1
+        )
+        if foreign:
+            raise RedeemOtpError(
+                "access_denied",
+                self.env._("This order belongs to another session or cashier."),
+            )

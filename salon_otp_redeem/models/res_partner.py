@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
+from ..tools.errors import RedeemOtpError
 
 # A membership makes members-only benefits spendable: set by whoever sells
 # memberships, never at the till.
@@ -18,6 +19,8 @@ MEMBERSHIP_FIELDS = (
     "member_lines",
 )
 MEMBER_STATES = ("paid", "free")
+# Advisory-lock namespace of the codes sent per guest (pg_advisory_xact_lock).
+LOCK_PARTNER_SENDS = 7301
 # Redemptions below the minimum amount add up per guest over this window.
 UNCODED_WINDOW = timedelta(hours=24)
 MEMBERSHIP_MANAGERS = (
@@ -79,6 +82,36 @@ class ResPartner(models.Model):
         if any(name in vals for name in ("mobile", "phone", "email", "country_id")):
             self.env["salon.otp.destination.change"]._record_changes(self, vals)
         return super().write(vals)
+
+    def _redeem_otp_check_send_limit(self, company, now):
+        """Refuse a code once the guest received the company's hourly number of codes.
+
+        Counted under an advisory lock per guest, so that two workers cannot
+        both pass the last free slot.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, self.id]
+        )
+        sent = (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search_count(
+                [
+                    ("partner_id", "=", self.id),
+                    ("create_date", ">=", now - timedelta(hours=1)),
+                ]
+            )
+        )
+        if sent >= company.redeem_otp_max_sends_per_hour:
+            raise RedeemOtpError(
+                "rate_limited",
+                self.env._(
+                    "This guest has received %(count)s codes in the last hour; "
+                    "please try again later.",
+                    count=sent,
+                ),
+            )
 
     def _redeem_otp_check_member(self, programs):
         """Membership benefits are for members only, whatever the POS shows."""

@@ -7,7 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import misc
 
-from ..tools import codes, policy
+from ..tools import codes, policy, refusals
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 from .pos_config import OVERRIDE_FAILURES_PER_HOUR
@@ -16,10 +16,6 @@ _logger = logging.getLogger(__name__)
 
 # What a challenge in these states let the POS spend (or still lets it).
 AUTHORIZED_STATES = ("verified", "used")
-# Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
-# counter, so that limits hold across workers without locking business rows.
-LOCK_PARTNER_SENDS = 7301
-LOCK_CONFIG_SENDS = 7302
 # Rows deleted per batch, so that one vacuum never holds long locks.
 UNLINK_BATCH = 1000
 TODO_TYPE = "mail.mail_activity_data_todo"
@@ -256,9 +252,10 @@ class SalonOtpChallenge(models.Model):
                 ),
             )
         now = fields.Datetime.now()
-        self._redeem_otp_check_send_limits(config, partner, order_uuid, now)
-
-        self._redeem_otp_check_order_owner(config, order_uuid)
+        partner._redeem_otp_check_send_limit(company, now)
+        config._redeem_otp_check_send_limit(now)
+        self._redeem_otp_check_resend(order_uuid, now)
+        config.current_session_id._redeem_otp_check_order_owner(order_uuid)
         earlier = self.search(
             [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
         )
@@ -465,39 +462,8 @@ class SalonOtpChallenge(models.Model):
         )
 
     @api.model
-    def _redeem_otp_check_order_owner(self, config, order_uuid):
-        """An order uuid belongs to the session and cashier that first used it.
-
-        Otherwise a request with another till's uuid would void that till's
-        code (a new code supersedes the order's earlier ones).
-        """
-        session = config.current_session_id
-        foreign = self.search_count(
-            [
-                ("order_uuid", "=", order_uuid),
-                "|",
-                ("pos_session_id", "!=", session.id),
-                ("user_id", "!=", self.env.user.id),
-            ],
-            limit=1,
-        ) or self.env["pos.order"].sudo().search_count(
-            [("uuid", "=", order_uuid), ("session_id", "!=", session.id)], limit=1
-        )
-        if foreign:
-            raise RedeemOtpError(
-                "access_denied",
-                self.env._("This order belongs to another session or cashier."),
-            )
-
-    @api.model
-    def _redeem_otp_check_send_limits(self, config, partner, order_uuid, now):
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, partner.id]
-        )
-        cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, config.id]
-        )
+    def _redeem_otp_check_resend(self, order_uuid, now):
+        """One code per order per cooldown: a resend voids the previous code."""
         latest = self.search(
             [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
             order="create_date desc, id desc",
@@ -512,30 +478,6 @@ class SalonOtpChallenge(models.Model):
                     seconds=wait,
                 ),
                 retry_after=wait,
-            )
-        hour_ago = now - timedelta(hours=1)
-        company = config.company_id
-        sent_to_guest = self.search_count(
-            [("partner_id", "=", partner.id), ("create_date", ">=", hour_ago)]
-        )
-        if sent_to_guest >= company.redeem_otp_max_sends_per_hour:
-            raise RedeemOtpError(
-                "rate_limited",
-                self.env._(
-                    "This guest has received %(count)s codes in the last hour; "
-                    "please try again later.",
-                    count=sent_to_guest,
-                ),
-            )
-        sent_by_config = self.search_count(
-            [("pos_config_id", "=", config.id), ("create_date", ">=", hour_ago)]
-        )
-        if sent_by_config >= config.redeem_otp_max_sends_per_hour:
-            raise RedeemOtpError(
-                "rate_limited",
-                self.env._(
-                    "This center has sent too many codes in the last hour; please try again later."
-                ),
             )
 
     # ------------------------------------------------------------------
@@ -567,35 +509,10 @@ class SalonOtpChallenge(models.Model):
     def _redeem_otp_check_open(self, now):
         if self.state == "pending" and self.expires_at and self.expires_at <= now:
             self._redeem_otp_finish("expired")
-        messages = {
-            # Verified is final for verification: a repeated or retried call
-            # (or a wrong code typed after it) must not count an attempt,
-            # lock the authorization or spend an override.
-            "verified": (
-                "bad_request",
-                self.env._(
-                    "This code was already verified; the order can be validated."
-                ),
-            ),
-            "expired": ("expired", self.env._("The code has expired; send a new one.")),
-            "superseded": (
-                "superseded",
-                self.env._("A newer code was sent; this one no longer works."),
-            ),
-            "locked": (
-                "locked",
-                self.env._("Too many wrong attempts; send a new code."),
-            ),
-            "used": ("bad_request", self.env._("This authorization was already used.")),
-            "failed": ("send_failed", self.env._("This code was never sent.")),
-            "cancelled": (
-                "bad_request",
-                self.env._("This authorization was cancelled."),
-            ),
-        }
-        if self.state in messages:
-            error, message = messages[self.state]
-            raise RedeemOtpError(error, message, state=self.state)
+        refusal = refusals.closed(self.state)
+        if refusal:
+            error, message = refusal
+            raise RedeemOtpError(error, self.env._(message), state=self.state)
 
     def _redeem_otp_verify_override(self, override_code, reason, now):
         config = self.pos_config_id
@@ -727,7 +644,7 @@ class SalonOtpChallenge(models.Model):
         refusal = None
         if self.state == "used" and self.pos_order_id == order:
             # The same order checked again as it becomes paid.
-            refusal = self._redeem_otp_binding_refusal(order, lines)
+            refusal = lines._redeem_otp_binding_refusal(self)
         elif self.state == "used":
             refusal = self.env._(
                 "This authorization was already used for another order."
@@ -750,7 +667,7 @@ class SalonOtpChallenge(models.Model):
                 "The guest's code was given for another guest or order."
             )
         else:
-            refusal = self._redeem_otp_binding_refusal(order, lines)
+            refusal = lines._redeem_otp_binding_refusal(self)
         if refusal:
             _logger.warning(
                 "Order %s refused at sync: challenge %s: %s",
@@ -761,32 +678,6 @@ class SalonOtpChallenge(models.Model):
             raise UserError(refusal)
         if self.state != "used":
             self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
-
-    def _redeem_otp_binding_refusal(self, order, lines):
-        """Why the order's protected lines are not what the guest approved, or None.
-
-        The points per card and program must be those of the code (the
-        fingerprint), and no card and program may take more money than the
-        guest was told.
-        """
-        redemptions = lines._redeem_otp_redemptions()
-        if (
-            policy.fingerprint(order.partner_id.id, order.uuid, redemptions)
-            != self.fingerprint
-        ):
-            return self.env._(
-                "The redemption changed after the guest's code was verified; "
-                "ask for a new code."
-            )
-        excess = policy.overspent(json.loads(self.redemption_json or "[]"), redemptions)
-        if excess:
-            return self.env._(
-                "The order takes %(taken)s where the guest approved %(approved)s; "
-                "ask for a new code.",
-                taken=order.currency_id.format(excess[0]),
-                approved=order.currency_id.format(excess[1]),
-            )
-        return None
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env)).get(
