@@ -265,18 +265,8 @@ class PosConfig(models.Model):
         cannot both pass the last free slot.
         """
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CONFIG_SENDS, self.id]
-        )
-        sent = (
-            self.env["salon.otp.challenge"]
-            .sudo()
-            .search_count(
-                [
-                    ("pos_config_id", "=", self.id),
-                    ("create_date", ">=", now - timedelta(hours=1)),
-                ]
-            )
+        sent = self.env["salon.otp.challenge"]._redeem_otp_sent_last_hour(
+            "pos_config_id", self, LOCK_CONFIG_SENDS, now
         )
         if sent >= self.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(

@@ -90,18 +90,8 @@ class ResPartner(models.Model):
         both pass the last free slot.
         """
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_PARTNER_SENDS, self.id]
-        )
-        sent = (
-            self.env["salon.otp.challenge"]
-            .sudo()
-            .search_count(
-                [
-                    ("partner_id", "=", self.id),
-                    ("create_date", ">=", now - timedelta(hours=1)),
-                ]
-            )
+        sent = self.env["salon.otp.challenge"]._redeem_otp_sent_last_hour(
+            "partner_id", self, LOCK_PARTNER_SENDS, now
         )
         if sent >= company.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(

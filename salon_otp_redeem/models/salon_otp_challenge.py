@@ -462,6 +462,22 @@ class SalonOtpChallenge(models.Model):
         )
 
     @api.model
+    def _redeem_otp_sent_last_hour(self, field_name, record, lock, now):
+        """Codes asked for `record` (a guest, a center) in the last hour, every cashier's.
+
+        Counted under the caller's advisory lock on the record, held to the
+        end of the transaction, so that two workers cannot both pass the
+        last free slot of an hourly limit.
+        """
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [lock, record.id])
+        return self.sudo().search_count(
+            [
+                (field_name, "=", record.id),
+                ("create_date", ">=", now - timedelta(hours=1)),
+            ]
+        )
+
+    @api.model
     def _redeem_otp_check_resend(self, order_uuid, now):
         """One code per order per cooldown: a resend voids the previous code."""
         latest = self.search(
