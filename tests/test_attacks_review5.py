@@ -266,6 +266,47 @@ class TestReview5CashierTimeZone(TopUpAttackCase):
             "cashier moved their own time zone from %s to %s" % zones,
         )
 
+    def test_02_a_card_expired_yesterday_spent_without_code(self):
+        """The salon's day decides expiry too: in a zone a day behind, a card
+        that expired yesterday is not expired yet, and below the minimum
+        amount it needs no code at all."""
+        utc_now = pytz.utc.localize(fields.Datetime.now())
+        dates = {
+            name: utc_now.astimezone(pytz.timezone(name)).date()
+            for name in pytz.common_timezones
+        }
+        latest = max(dates.values())
+        zone_a = next(name for name, day in dates.items() if day == latest)
+        zone_b = next(
+            name for name, day in dates.items() if day == latest - timedelta(days=1)
+        )
+        self.company.partner_id.tz = False
+        self.pos_admin.tz = False
+        self.pos_user.tz = zone_a
+        self.assertEqual(self.company._redeem_otp_tz().zone, zone_a)
+        self.company.redeem_otp_min_amount = 20.0
+        card = self.env["loyalty.card"].create(
+            {
+                "program_id": self.ewallet.id,
+                "partner_id": self.guest.id,
+                "points": 80.0,
+                "expiration_date": latest - timedelta(days=1),
+            }
+        )
+        self.attempt("res.users", "write", [self.pos_user.id], {"tz": zone_b})
+        self.env.invalidate_all()
+        self.assertEqual(self.pos_user.tz, zone_b, "the set-up needs the tz write")
+        self.sync_and_confirm(
+            self.order_data(self.spending_lines(card, 19.0)), card, -19.0
+        )
+        self.env.invalidate_all()
+        self.assertAlmostEqual(
+            card.points,
+            80.0,
+            msg=f"a card expired on {card.expiration_date} in the salon's time zone "
+            f"({zone_a}) was spent without code once the cashier chose {zone_b}",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestReview5PointsUnderACheapLine(TopUpAttackCase):
@@ -448,3 +489,74 @@ class TestReview5MembershipLine(TopUpAttackCase):
             },
         )
         self.spend_the_benefit()
+
+
+@tagged("post_install", "-at_install")
+class TestReview5SyncRewritesPaidLines(TopUpAttackCase):
+    """The sync is the server's own doing (its writes are trusted), and it
+    applies the POS's line commands as sent: an update command (1, id, values)
+    naming a line of another, paid order rewrites that line."""
+
+    def rewrite_paid_line(self, line, vals):
+        """Sync a small paid order of the accomplice's that also carries
+        (1, line.id, vals)."""
+        data = self.order_data(
+            [self.product_line(self.cheap, 1.0)], partner=self.accomplice
+        )
+        data["lines"].append([1, line.id, vals])
+        return self.sync(data)
+
+    def test_01_a_paid_line_inflated_then_refunded_to_the_ewallet(self):
+        card = self.accomplice_card
+        start = card.points
+        sold = self.sync_ok(
+            self.order_data(
+                [self.product_line(self.cheap, 1.0)], partner=self.accomplice
+            )
+        )
+        line = sold.lines[0]
+        price = {"price_unit": 1000.0, "price_subtotal": 1000.0}
+        price["price_subtotal_incl"] = 1000.0
+        self.rewrite_paid_line(line, price)
+        self.env.invalidate_all()
+        self.assertEqual(sold.state, "paid")
+        lines = [
+            self.refund_line(self.cheap, 1000.0, refunded=line),
+            self.product_line(self.topup, 1000.0),
+        ]
+        self.sync_and_confirm(
+            self.order_data(lines, partner=self.accomplice), card, 1000.0
+        )
+        self.env.invalidate_all()
+        self.assertLessEqual(
+            card.points,
+            start + 1.0 + 1e-6,
+            f"a 1.00 sale refunded as 1000.00 of e-wallet credit (line now "
+            f"{line.price_subtotal_incl})",
+        )
+
+    def test_02_earlier_small_spends_hidden_from_the_minimum(self):
+        """review's small-spends rule reads earlier orders' reward lines."""
+        self.company.redeem_otp_min_amount = 20.0
+        card = self.ewallet_card
+        start = card.points
+
+        def hide(order_id):
+            order = self.env["pos.order"].browse(order_id)
+            for line in order.lines.filtered("reward_id"):
+                self.rewrite_paid_line(
+                    line,
+                    {
+                        "points_cost": 0.0,
+                        "price_unit": 0.0,
+                        "price_subtotal": 0.0,
+                        "price_subtotal_incl": 0.0,
+                    },
+                )
+
+        self.spend_in_pieces(card, 19.0, 4, after=hide)
+        self.assertGreaterEqual(
+            card.points,
+            start - 19.0 - 1e-6,
+            "four spends of 19.00 under a 20.00 minimum, without a code",
+        )
