@@ -560,3 +560,46 @@ class TestReview5SyncRewritesPaidLines(TopUpAttackCase):
             start - 19.0 - 1e-6,
             "four spends of 19.00 under a 20.00 minimum, without a code",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview5NoticeFromTheCashier(TopUpAttackCase):
+    """Review 4 made the salon the author of a queued balance notice; its
+    sender is still the cashier's address when the company has none, so the
+    guest's "this was not me" reply goes to the cashier who spent the balance."""
+
+    def test_01_the_guests_reply_goes_to_the_cashier(self):
+        self.company.redeem_otp_channel_sequence = "email,sms"
+        card = self.ewallet_card
+        uuid = self.new_uuid()
+        result, code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, 40.0)], channel="sms"
+        )
+        challenge = self.challenge(result)
+        self.assertEqual(self.verify(challenge.id, code=code).get("state"), "verified")
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
+        last_mail = self.env.cr.fetchone()[0]
+        order = self.sync(
+            self.order_data(
+                self.spending_lines(card, 40.0), uuid=uuid, challenge_id=challenge.id
+            )
+        )
+        self.assertIsInstance(order, int, order)
+        self.confirm(order, {card.id: self.coupon_vals(card, -40.0)})
+        notice = self.env["mail.mail"].sudo().search([("id", ">", last_mail)])
+        self.assertEqual(len(notice), 1, "the set-up needs the queued balance notice")
+        with self.mock_mail_gateway():
+            self.env["mail.mail"].sudo().process_email_queue(ids=notice.ids)
+            sent = [
+                mail
+                for mail in self._mails
+                if "camille.martin@example.com" in str(mail["email_to"])
+            ]
+        self.assertEqual(len(sent), 1, sent)
+        cashier = self.pos_user.email
+        self.assertTrue(cashier, "the set-up needs the cashier's address")
+        self.assertNotIn(
+            cashier,
+            f"{sent[0]['email_from']} {sent[0]['reply_to']}",
+            "the guest's balance notice is sent from, and answered to, the cashier",
+        )
