@@ -603,3 +603,47 @@ class TestReview5NoticeFromTheCashier(TopUpAttackCase):
             f"{sent[0]['email_from']} {sent[0]['reply_to']}",
             "the guest's balance notice is sent from, and answered to, the cashier",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview5BorrowedChallengeWakes(TopUpAttackCase):
+    """A dormant card wakes with history on an order whose authorization was
+    the guest's code. The order's authorization is what the POS sent, checked
+    only when the order spends a protected balance: an order that spends
+    nothing carries any challenge, here the accomplice's own verified code."""
+
+    def setUp(self):
+        super().setUp()
+        self.set_override_code()
+
+    def test_01_a_top_up_carrying_the_accomplices_code_wakes_the_guests_card(self):
+        card = self.ewallet_card  # 150.00 of credit, untouched for 200 days
+        self.make_dormant(card)
+        borrowed = self.verified_code(
+            self.new_uuid(),
+            [self.redemption(self.accomplice_card, 5.0)],
+            partner=self.accomplice,
+        )
+        topup = self.sync_ok(
+            self.order_data(
+                [self.product_line(self.topup, 1.0)], challenge_id=borrowed.id
+            )
+        )
+        self.confirm(topup.id, {card.id: self.coupon_vals(card, 1.0)})
+        self.attempt(
+            "pos.order",
+            "add_loyalty_history_lines",
+            [topup.id],
+            [{"card_id": card.id, "won": 1.0, "spent": 0.0}],
+            [],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(topup.redeem_otp_challenge_id, borrowed)
+        start = card.points
+        self.override_spend(card, 151.0)
+        self.assertAlmostEqual(
+            card.points,
+            start,
+            msg="a balance dormant for 200 days was spent with the override code, "
+            "after a 1.00 top-up carrying the accomplice's verified code",
+        )
