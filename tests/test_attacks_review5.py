@@ -647,3 +647,59 @@ class TestReview5BorrowedChallengeWakes(TopUpAttackCase):
             msg="a balance dormant for 200 days was spent with the override code, "
             "after a 1.00 top-up carrying the accomplice's verified code",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview5Held(TopUpAttackCase):
+    """Attacks that hold today (kept so that they keep holding)."""
+
+    def test_01_coupon_wizard_mints_no_card(self):
+        before = self.snapshot()
+        wizard = self.attempt(
+            "loyalty.generate.wizard",
+            "create",
+            {
+                "program_id": self.ewallet.id,
+                "mode": "selected",
+                "customer_ids": [[6, 0, [self.accomplice.id]]],
+                "points_granted": 500.0,
+            },
+        )
+        if isinstance(wizard, int):
+            self.attempt("loyalty.generate.wizard", "generate_coupons", [wizard])
+        self.assertNothingLost(before)
+
+    def test_02_audit_rows_out_of_the_cashiers_reach(self):
+        self.pos_user.groups_id += self.env.ref("base.group_partner_manager")
+        self.attempt(
+            "res.partner", "write", [self.guest.id], {"mobile": "+33 6 98 76 54 32"}
+        )
+        changes = self.env["salon.otp.destination.change"].search(
+            [("partner_id", "=", self.guest.id)]
+        )
+        self.assertTrue(changes, "the set-up needs a watched change")
+        for model, ids in (
+            ("salon.otp.destination.change", changes.ids),
+            ("salon.otp.setting.change", []),
+        ):
+            rows = self.attempt(model, "search_read", [], ["id"])
+            self.assertTrue(self.refused(rows), rows)
+            self.attempt(model, "unlink", ids)
+        self.assertEqual(changes.exists(), changes)
+
+    def test_03_challenge_not_writable_nor_postable(self):
+        result, _code = self.request_code()
+        challenge = self.challenge(result)
+        self.attempt(
+            "salon.otp.challenge",
+            "write",
+            [challenge.id],
+            {"state": "verified", "method": "code"},
+        )
+        self.attempt(
+            "salon.otp.challenge", "message_post", [challenge.id], body="Resolved"
+        )
+        self.attempt("salon.otp.challenge", "unlink", [challenge.id])
+        self.env.invalidate_all()
+        self.assertEqual(challenge.state, "pending")
+        self.assertFalse(challenge.message_ids.filtered(lambda m: "Resolved" in m.body))
