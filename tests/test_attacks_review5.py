@@ -703,3 +703,43 @@ class TestReview5Held(TopUpAttackCase):
         self.env.invalidate_all()
         self.assertEqual(challenge.state, "pending")
         self.assertFalse(challenge.message_ids.filtered(lambda m: "Resolved" in m.body))
+
+
+@tagged("post_install", "-at_install")
+class TestReview5RefundShareOfTheOrder(TopUpAttackCase):
+    """A refund takes back credit in proportion to the money refunded out of
+    the whole refunded order, not out of what earned the credit: the top-up of
+    a mixed sale refunded alone takes back only its share of the order."""
+
+    def test_01_top_up_of_a_mixed_sale_refunded_in_cash_keeps_credit(self):
+        card = self.accomplice_card
+        start = card.points
+        sale = self.sync_ok(
+            self.order_data(
+                [
+                    self.product_line(self.topup, 300.0),
+                    self.product_line(self.service, 200.0),
+                ],
+                partner=self.accomplice,
+            )
+        )
+        self.confirm(sale.id, {card.id: self.coupon_vals(card, 300.0)})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(card.points, start + 300.0, msg="the top-up was paid")
+        topup_line = sale.lines.filtered(lambda line: line.product_id == self.topup)
+        data = self.order_data(
+            [self.refund_line(self.topup, 300.0, refunded=topup_line)],
+            partner=self.accomplice,
+        )
+        data["amount_total"] = data["amount_paid"] = -300.0
+        data["payment_ids"][0][2]["amount"] = -300.0
+        refund = self.sync(data)
+        self.assertIsInstance(refund, int, refund)  # 300.00 paid back in cash
+        self.confirm(refund, {})
+        self.env.invalidate_all()
+        self.assertLessEqual(
+            card.points,
+            start + 1e-6,
+            f"the 300.00 top-up was refunded in cash and {card.points - start} of "
+            "its credit stayed on the card",
+        )
