@@ -1,15 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Holes a fifth review found: the guest's number moved to another country
 by ways the contact watch does not see (the country written with an
-unchanged mobile, stock's public `update_address`, a parent's address, the
-salon's own country), the managers' alerts deleted by the cashier who
-raised them, loyalty points burnt under a cheap line, archived balances
-spent, and small spends of a card of nobody that never add up. They fail
-today.
+unchanged or a new mobile, stock's public `update_address`, a parent's
+address, the salon's own country); the salon's day taken from the cashier's
+own time zone (overrides, expiry); membership lines; loyalty points burnt
+under a cheap line; archived cards; small spends of a card of nobody; the
+sync's line commands rewriting paid orders; a borrowed challenge waking a
+dormant card; a mixed sale's top-up refunded; a top-up paid by a promotion;
+the balance notice sent from the cashier. Those fail today; the classes
+named "Held" are attacks that hold.
 
 Same rules as the other attack tests (tests/attack_common.py): a real POS
 user over JSON-RPC, and each test asserts what the guest or the salon would
-lose. Only the set-up uses the superuser.
+lose. Only the set-up (and, where said, the passing of time) uses the
+superuser.
 """
 
 from datetime import timedelta
@@ -743,3 +747,21 @@ class TestReview5RefundShareOfTheOrder(TopUpAttackCase):
             f"the 300.00 top-up was refunded in cash and {card.points - start} of "
             "its credit stayed on the card",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview5TopUpPaidByADiscount(TopUpAttackCase):
+    """What an order earns is bounded by what its sale lines cost, reward lines
+    left out: a promotion's discount (no card, no code) pays the top-up."""
+
+    def test_01_ewallet_credit_minted_with_a_promotion_discount(self):
+        card = self.accomplice_card
+        before = self.snapshot()
+        lines = [
+            self.product_line(self.topup, 300.0),
+            self.reward_line(None, 0.0, 300.0, program=self.promotion),
+        ]
+        data = self.order_data(lines, partner=self.accomplice)
+        self.assertEqual(data["amount_total"], 0.0)  # nothing is paid
+        self.sync_and_confirm(data, card, 300.0)
+        self.assertNothingLost(before)
