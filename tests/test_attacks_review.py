@@ -131,11 +131,21 @@ class TestReviewMembershipAndSettings(AttackCase):
             self.assertNotIn(self.guest.membership_state, ("paid", "free"))
 
     def test_02_cashier_cannot_move_the_salons_time_zone(self):
+        """Neither the salon's partner nor the cashier's own preferences move it."""
+        before = self.company._redeem_otp_tz()
         partner = self.company.partner_id
-        before = partner.tz
         self.attempt("res.partner", "write", [partner.id], {"tz": "Pacific/Kiritimati"})
+        self.attempt(
+            "res.users", "write", [self.pos_user.id], {"tz": "Pacific/Kiritimati"}
+        )
+        self.attempt(
+            "res.company",
+            "write",
+            [self.company.id],
+            {"redeem_otp_tz": "Pacific/Kiritimati"},
+        )
         self.env.invalidate_all()
-        self.assertEqual(partner.tz, before)
+        self.assertEqual(self.company._redeem_otp_tz(), before)
 
     def test_03_settings_through_other_paths(self):
         before = self.snapshot()

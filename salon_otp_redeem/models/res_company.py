@@ -4,6 +4,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..tools import codes, policy
 
 # Twilio Verify's and NIST's bounds: a code lives ten minutes at most.
@@ -73,6 +75,14 @@ class ResCompany(models.Model):
         default=policy.DEFAULT_FAILED_SEND_ALERT,
         help="More failed sends than this in one hour at one center creates an "
         "activity for the Point of Sale managers. 0 turns this off.",
+    )
+    redeem_otp_tz = fields.Selection(
+        _tz_get,
+        string="Salon's time zone",
+        required=True,
+        default=lambda self: self._default_redeem_otp_tz(),
+        help="Cards expire, and each center's daily override count restarts, at "
+        "midnight in this time zone.",
     )
     redeem_otp_retention_days = fields.Integer(
         string="Keep authorizations (days)",
@@ -188,22 +198,22 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.model
+    def _default_redeem_otp_tz(self):
+        """At install, the zone the salon already shows: its partner's, else its admin's."""
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return self.env.company.partner_id.tz or (admin and admin.tz) or "UTC"
+
     def _redeem_otp_tz(self):
         """The salon's time zone: its days (override caps, expiry) start at its midnight.
 
-        The company has no time zone of its own; its partner's, else one of its
-        users', else UTC.
+        A setting of the company's own, not its partner's or a user's zone: a
+        cashier may write those (a contact, their own preferences), and
+        moving the salon's midnight would restart the day's override count
+        or revive a card that expired yesterday.
         """
         self.ensure_one()
-        tz_name = (
-            self.partner_id.tz
-            or self.env["res.users"]
-            .sudo()
-            .search([("company_id", "=", self.id), ("tz", "!=", False)], limit=1)
-            .tz
-            or "UTC"
-        )
-        return pytz.timezone(tz_name)
+        return pytz.timezone(self.redeem_otp_tz or "UTC")
 
     def _redeem_otp_channels(self):
         self.ensure_one()

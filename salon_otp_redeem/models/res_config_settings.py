@@ -81,6 +81,7 @@ class ResConfigSettings(models.TransientModel):
     redeem_otp_retention_days = fields.Integer(
         related="company_id.redeem_otp_retention_days", readonly=False
     )
+    redeem_otp_tz = fields.Selection(related="company_id.redeem_otp_tz", readonly=False)
     redeem_otp_whatsapp_phone_number_id = fields.Char(
         related="company_id.redeem_otp_whatsapp_phone_number_id", readonly=False
     )
