@@ -258,7 +258,8 @@ class TestDestinationChange(BackofficeCase):
         self.assertEqual(len(change), 1)
         self.assertEqual(change.field_name, "mobile")
         self.assertEqual(change.user_id, self.cashier)
-        self.assertEqual(change.old_value, "+33 6 12 34 56 78")
+        # Kept as the number it was, in international form.
+        self.assertEqual(change.old_value, self.OLD_MOBILE)
         self.assertNotIn("12 34 56", change.old_value_masked)
         challenge = self.request_or_error(
             self.create_random_uid(), [self.redemption(self.ewallet_card, 10.0)]
@@ -347,7 +348,7 @@ class TestDestinationChange(BackofficeCase):
 class TestOverrideCaps(BackofficeCase):
     def setUp(self):
         super().setUp()
-        self.company.partner_id.tz = "Europe/Paris"
+        self.company.redeem_otp_tz = "Europe/Paris"
         self.allow_override(limit=1)
 
     def _override_at(self, when):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 
 from ..tools import policy
 from ..tools.errors import RedeemOtpError
@@ -19,8 +20,15 @@ MEMBERSHIP_FIELDS = (
     "member_lines",
 )
 MEMBER_STATES = ("paid", "free")
+# What can move where a guest's codes go: the destinations themselves, and
+# what decides how a number without its prefix is read.
+DESTINATION_KEYS = ("mobile", "phone", "email", "country_id", "parent_id", "type")
+WATCHING_KEY = "salon_otp_redeem.destination_watch"
 # Advisory-lock namespace of the codes sent per guest (pg_advisory_xact_lock).
 LOCK_PARTNER_SENDS = 7301
+# ... and of the small spends summed per guest and per card.
+LOCK_UNCODED_GUEST = 7304
+LOCK_UNCODED_CARD = 7305
 # Redemptions below the minimum amount add up per guest over this window.
 UNCODED_WINDOW = timedelta(hours=24)
 MEMBERSHIP_MANAGERS = (
@@ -60,28 +68,57 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        """Record who changed a guest's mobile, phone or email, and from what.
+        """Record who moved a guest's code destinations, and from what.
 
-        Redemption codes go to these; see salon.otp.destination.change.
+        Redemption codes go to the mobile, phone or email; see
+        salon.otp.destination.change.
         """
         self._redeem_otp_guard_membership(vals)
-        if "tz" in vals and self.env.user._redeem_otp_is_cashier():
-            # The salon's time zone decides when cards expire and when the
-            # override count resets (res.company._redeem_otp_tz).
-            companies = (
-                self.env["res.company"]
-                .sudo()
-                .search_count([("partner_id", "in", self.ids)], limit=1)
-            )
-            if companies:
-                raise AccessError(
-                    self.env._(
-                        "Only a Point of Sale manager can change the salon's time zone."
-                    )
+        return self._redeem_otp_watch(vals, super().write)
+
+    def update_address(self, vals):
+        """Stock's address sync (from a parent company, to its contacts) writes past
+        `write`: the country it moves is a destination move all the same."""
+        return self._redeem_otp_watch(vals, super().update_address)
+
+    def _redeem_otp_watch(self, vals, apply):
+        if not any(name in vals for name in DESTINATION_KEYS):
+            return apply(vals)
+        self._redeem_otp_guard_salon_country(vals)
+        # A write that syncs the address (parent_id) calls update_address
+        # inside: the outer call records the move, once.
+        watching = self.env.cr.precommit.data.setdefault(WATCHING_KEY, set())
+        if watching.issuperset(self.ids):
+            return apply(vals)
+        Change = self.env["salon.otp.destination.change"]
+        before = Change._effective(self)
+        watching.update(self.ids)
+        try:
+            result = apply(vals)
+        finally:
+            watching.difference_update(self.ids)
+        Change._record_effects(before, self)
+        return result
+
+    def _redeem_otp_guard_salon_country(self, vals):
+        """The salon's country reads every number written without its prefix.
+
+        A guest with no country of their own has it read with the company's:
+        moving the company's partner would move all of those numbers at once.
+        """
+        if "country_id" not in vals or not self.env.user._redeem_otp_is_cashier():
+            return
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search_count([("partner_id", "in", self.ids)], limit=1)
+        )
+        if companies:
+            raise AccessError(
+                self.env._(
+                    "Only a Point of Sale manager can change the salon's country."
                 )
-        if any(name in vals for name in ("mobile", "phone", "email", "country_id")):
-            self.env["salon.otp.destination.change"]._record_changes(self, vals)
-        return super().write(vals)
+            )
 
     def _redeem_otp_check_send_limit(self, company, now):
         """Refuse a code once the guest received the company's hourly number of codes.
@@ -116,26 +153,47 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _redeem_otp_uncoded_recently(self, order):
-        """What this guest redeemed without a code lately, `order` aside: small spends add up.
+    def _redeem_otp_uncoded_recently(self, order, cards):
+        """What this guest, or these cards, redeemed without a code lately, `order` aside.
 
-        Without it, a balance could be drained in pieces each below the
-        minimum amount.
+        Small spends add up, or a balance could be drained in pieces each
+        below the minimum amount: per guest, and per card for orders with no
+        guest or another guest's name.
         """
-        if not self or not order.company_id.redeem_otp_min_amount:
+        if not order.company_id.redeem_otp_min_amount:
             return 0.0
-        self.ensure_one()
+        # Two tills summing at once would each miss the other's spend: the
+        # sums of one guest and of one card are taken one at a time, to the
+        # end of the transaction (sorted, so that two never wait on each other).
+        keys = sorted({(LOCK_UNCODED_GUEST, self.id)} if self else set())
+        keys += sorted((LOCK_UNCODED_CARD, card_id) for card_id in cards.ids)
+        for namespace, key in keys:
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key]
+            )
+        whose = [("lines.coupon_id", "in", cards.ids)]
+        if self:
+            self.ensure_one()
+            whose = expression.OR([[("partner_id", "=", self.id)], whose])
         orders = (
             self.env["pos.order"]
             .sudo()
             .search(
-                [
-                    ("partner_id", "=", self.id),
-                    ("redeem_otp_decision", "!=", False),
-                    ("state", "in", policy.PAID_STATES),
-                    ("create_date", ">=", fields.Datetime.now() - UNCODED_WINDOW),
-                    ("id", "!=", order._origin.id or 0),
-                ]
+                expression.AND(
+                    [
+                        whose,
+                        [
+                            ("redeem_otp_decision", "!=", False),
+                            ("state", "in", policy.PAID_STATES),
+                            (
+                                "create_date",
+                                ">=",
+                                fields.Datetime.now() - UNCODED_WINDOW,
+                            ),
+                            ("id", "!=", order._origin.id or 0),
+                        ],
+                    ]
+                )
             )
         )
         dormant = orders.lines.coupon_id._redeem_otp_dormant()

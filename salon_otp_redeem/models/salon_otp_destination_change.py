@@ -53,18 +53,47 @@ class SalonOtpDestinationChange(models.Model):
     )
 
     @api.model
-    def _record_changes(self, partners, vals):
-        """Called by res.partner.write before the write, with the new values."""
+    def _effective(self, partners):
+        """{partner id: {field: value}}: where codes would go, read as the sender reads it.
+
+        Numbers are taken in E.164 with the guest's country (else the
+        company's): `06 11 22 33 44` is one number in France and another in
+        the Netherlands, so a new country is a new destination even when the
+        digits stay.
+        """
+        fallback = self.env.company.country_id
+        result = {}
+        for partner in partners:
+            country = (partner.country_id or fallback).code
+            values = {}
+            for field_name in WATCHED_FIELDS:
+                if field_name not in partner._fields:
+                    continue
+                raw = (partner[field_name] or "").strip()
+                if field_name != "email":
+                    raw = phones.e164_or_none(raw, country) or raw
+                values[field_name] = raw
+            result[partner.id] = values
+        return result
+
+    @api.model
+    def _record_effects(self, before, partners):
+        """Record the destinations a change moved, whatever the path that moved them.
+
+        `before` is `_effective(partners)` taken before the change: a mobile
+        typed anew, a country (the partner's, from a parent company's
+        address, through `update_address`) that reads the same digits as
+        another number, a blanked email. The previous value is kept as it
+        was in force, in E.164, so it is sent to as the number it was.
+        """
         user = self.env.user
+        after = self._effective(partners)
         rows = []
         for partner in partners:
             if user.partner_id == partner:
                 continue  # the guest changing their own details is no fraud signal
-            for field_name in WATCHED_FIELDS:
-                if field_name not in vals or field_name not in partner._fields:
-                    continue
-                old = (partner[field_name] or "").strip()
-                new = (vals[field_name] or "").strip()
+            for field_name, old in before.get(partner.id, {}).items():
+                new = after[partner.id].get(field_name, "")
                 if old == new:
                     continue
                 kind = "email" if field_name == "email" else "sms"
@@ -80,8 +109,6 @@ class SalonOtpDestinationChange(models.Model):
                         "user_id": user.id,
                     }
                 )
-            if "country_id" in vals:
-                rows += self._country_rows(partner, vals["country_id"], vals, user)
         if rows:
             self.sudo().create(rows)
             for row in rows:
@@ -91,42 +118,6 @@ class SalonOtpDestinationChange(models.Model):
                     row["field_name"],
                     user.login,
                 )
-
-    @api.model
-    def _country_rows(self, partner, country_id, vals, user):
-        """A new country is a new number for a number written without its prefix.
-
-        `06 11 22 33 44` is a French mobile in France and a Dutch one in the
-        Netherlands: the previous number, in full, is kept as any other
-        contact change, so that codes and notices keep going to it.
-        """
-        fallback = self.env.company.country_id
-        new_country = self.env["res.country"].browse(country_id or []).exists()
-        old_code = (partner.country_id or fallback).code
-        new_code = (new_country or fallback).code
-        if old_code == new_code:
-            return []
-        rows = []
-        for field_name in ("mobile", "phone"):
-            if field_name in vals or field_name not in partner._fields:
-                continue
-            value = (partner[field_name] or "").strip()
-            old, new = (
-                phones.e164_or_none(value, code) for code in (old_code, new_code)
-            )
-            if not value or old == new:
-                continue
-            rows.append(
-                {
-                    "partner_id": partner.id,
-                    "field_name": field_name,
-                    "old_value": old or value,
-                    "old_value_masked": masking.mask_destination("sms", old or value),
-                    "new_value_masked": masking.mask_destination("sms", new or value),
-                    "user_id": user.id,
-                }
-            )
-        return rows
 
     @api.model
     def _recent(self, partner, company, now=None):
