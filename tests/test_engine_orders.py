@@ -46,14 +46,15 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         self.assertIn("no expiry", notice)
 
     def test_each_protected_type_without_code_is_refused(self):
-        for card, points in (
-            (self.ewallet_card, 20.0),
-            (self.loyalty_card, 200.0),
-            (self.coupon_card, 1.0),
-            (self.next_order_card, 1.0),
+        for card, points, amount in (
+            (self.ewallet_card, 20.0, None),
+            # 5% off the order for 200 points: what the reward gives.
+            (self.loyalty_card, 200.0, 1.0),
+            (self.coupon_card, 1.0, None),
+            (self.next_order_card, 1.0, None),
         ):
             with self.subTest(program=card.program_id.program_type):
-                data = self.order_data(self.spending_lines(card, points))
+                data = self.order_data(self.spending_lines(card, points, amount))
                 with self.assertRefused("needs the guest's one-time code"):
                     self.sync(data)
                 self.assertFalse(

@@ -164,3 +164,28 @@ def test_per_card_reads_what_the_server_stored():
     assert payloads.per_card('{"12": 20, "7": -1.5}') == {12: 20.0, 7: -1.5}
     assert payloads.per_card(False) == {}
     assert payloads.per_card("") == {}
+
+
+@pytest.mark.parametrize(
+    ("mode", "discount", "cap", "sales", "times", "most"),
+    [
+        # 10% of a 300.00 order: 30.00, whatever the line the POS sends.
+        ("percent", 10.0, 0.0, 300.0, 1, 30.0),
+        ("percent", 10.0, 20.0, 300.0, 1, 20.0),  # within the reward's cap
+        ("percent", 10.0, 0.0, -50.0, 1, 0.0),  # nothing sold, nothing off
+        ("per_order", 15.0, 0.0, 300.0, 1, 15.0),
+        ("per_order", 15.0, 0.0, 300.0, 3, 45.0),  # claimed three times
+        ("per_order", 15.0, 40.0, 300.0, 3, 40.0),
+        ("per_point", 1.0, 0.0, 300.0, 1, None),  # priced per point elsewhere
+    ],
+)
+def test_discount_bound(mode, discount, cap, sales, times, most):
+    assert policy.discount_bound(mode, discount, cap, sales, times) == most
+
+
+@pytest.mark.parametrize(
+    ("points", "required", "times"),
+    [(200.0, 200.0, 1), (600.0, 200.0, 3), (0.0, 200.0, 1), (5.0, 0.0, 1)],
+)
+def test_claims(points, required, times):
+    assert policy.claims(points, required) == times

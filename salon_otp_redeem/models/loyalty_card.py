@@ -103,11 +103,13 @@ class LoyaltyCard(models.Model):
     def _redeem_otp_dormant(self, now=None):
         """Cards the guest has not vouched for within the delay.
 
-        Activity is a redemption the guest authorized with their own code
-        (its history rows), or the card's creation. Other history does not
-        count, however real: a cashier can make it (a small top-up or sale in
-        the guest's name, today or a week ago) and then spend the card with
-        the override code. A dormant card takes the guest's own code.
+        Activity is a redemption of this card that the guest authorized with
+        their own code (the history rows of the order the code was bound to,
+        for a card the code named), or the card's creation. Other history
+        does not count, however real: a cashier can make it (a small top-up
+        or sale in the guest's name, today or a week ago, even one carrying
+        somebody else's verified code) and then spend the card with the
+        override code. A dormant card takes the guest's own code.
 
         Gift cards are bearer cards, with no guest to send a code to: never
         dormant here.
@@ -120,7 +122,9 @@ class LoyaltyCard(models.Model):
         now = now or fields.Datetime.now()
         self.env["loyalty.history"].flush_model(["card_id", "order_model", "order_id"])
         self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
-        self.env["salon.otp.challenge"].flush_model(["method"])
+        self.env["salon.otp.challenge"].flush_model(
+            ["method", "state", "pos_order_id", "card_ids"]
+        )
         self.env.cr.execute(
             """
             SELECT history.card_id, MAX(history.create_date)
@@ -129,8 +133,13 @@ class LoyaltyCard(models.Model):
                             AND pos_order.id = history.order_id
               JOIN salon_otp_challenge challenge
                 ON challenge.id = pos_order.redeem_otp_challenge_id
+               AND challenge.pos_order_id = pos_order.id
+              JOIN loyalty_card_salon_otp_challenge_rel vouched
+                ON vouched.salon_otp_challenge_id = challenge.id
+               AND vouched.loyalty_card_id = history.card_id
              WHERE history.card_id = ANY(%s)
                AND challenge.method = 'code'
+               AND challenge.state = 'used'
              GROUP BY history.card_id
             """,
             [cards.ids],
@@ -257,8 +266,13 @@ class LoyaltyCard(models.Model):
                 )
 
     def _redeem_otp_refund_take_back(self, order):
-        """Points a refund may take back from this card: what the refunded orders' own
-        points call added to it, in proportion to the money refunded."""
+        """Points a refund takes back from this card: what the refunded orders' own
+        points call added to it, in proportion to the money refunded of the
+        lines that earned it.
+
+        A top-up sold with a service and refunded alone takes back all of
+        its credit; the service refunded alone, none of it.
+        """
         self.ensure_one()
         take_back = 0.0
         refunds = order.lines.filtered("refunded_orderline_id")
@@ -266,14 +280,16 @@ class LoyaltyCard(models.Model):
             gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
                 str(self.id), 0.0
             )
-            if gained <= 0 or not origin.amount_total:
+            earning = self.program_id._redeem_otp_earning_lines(origin.lines)
+            paid = sum(earning.mapped("price_subtotal_incl"))
+            if gained <= 0 or paid <= 0:
                 continue
             refunded = -sum(
                 refunds.filtered(
-                    lambda line, o=origin: line.refunded_orderline_id.order_id == o
+                    lambda line, e=earning: line.refunded_orderline_id in e
                 ).mapped("price_subtotal_incl")
             )
-            take_back += gained * min(max(refunded / origin.amount_total, 0.0), 1.0)
+            take_back += gained * min(max(refunded / paid, 0.0), 1.0)
         return take_back
 
     def _redeem_otp_earn_bound(self, order):

@@ -108,6 +108,23 @@ class LoyaltyProgram(models.Model):
             ),
         )
 
+    def _redeem_otp_earning_lines(self, lines):
+        """The sale lines among `lines` that some rule of this program counts."""
+        self.ensure_one()
+        sales = lines.filtered(lambda line: not line.reward_id)
+        earning = sales.browse()
+        for rule in self.sudo().rule_ids:
+            domain = rule._get_valid_product_domain()
+            if not domain:
+                return sales
+            valid = (
+                self.env["product.product"]
+                .sudo()
+                .search(expression.AND([domain, [("id", "in", sales.product_id.ids)]]))
+            )
+            earning |= sales.filtered(lambda line, v=valid: line.product_id in v)
+        return earning
+
     def _redeem_otp_spendable_earnings(self, order):
         """Points the order earns that it may spend at once: only where the
         program applies to the current order too, as pos_loyalty counts them."""
@@ -127,7 +144,9 @@ class LoyaltyProgram(models.Model):
         parts = []
         for line in lines:
             name = names.get(line["program_id"], "")
-            if line["amount"]:
+            # Points with no price are told as points: the line's price says
+            # nothing of what they are worth to the guest.
+            if line["amount"] and line.get("priced", True):
                 parts.append(
                     self.env._(
                         "%(amount)s of %(program)s",

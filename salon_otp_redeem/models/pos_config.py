@@ -230,6 +230,9 @@ class PosConfig(models.Model):
                     ),
                 )
             value = program._redeem_otp_point_value()
+            # Points with no price (a fixed-cost reward) are worth whatever the
+            # guest earned them for: no minimum amount lets them go uncoded.
+            line["priced"] = value is not None
             if value is not None:
                 # The server's value, not the browser's: the guest is told
                 # what the points are worth, and the sync holds the line to it.

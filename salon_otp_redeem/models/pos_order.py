@@ -307,8 +307,9 @@ class PosOrder(models.Model):
             )
         company = self.company_id
         amount = lines._redeem_otp_amount()
-        if policy.below_minimum(
-            amount + self.partner_id._redeem_otp_uncoded_recently(self),
+        if lines._redeem_otp_priced() and policy.below_minimum(
+            amount
+            + self.partner_id._redeem_otp_uncoded_recently(self, lines.coupon_id),
             company.redeem_otp_min_amount,
         ):
             currency = company.currency_id

@@ -87,6 +87,15 @@ class PosOrderLine(models.Model):
             for line in self
         )
 
+    def _redeem_otp_priced(self):
+        """Whether every one of these reward lines says in money what its points are worth.
+
+        A fixed-cost reward (5% off for 200 points, a free product) does
+        not: its line's price says nothing of the points it burns, so no
+        minimum amount lets it go without the guest's code.
+        """
+        return all(line._redeem_otp_value() is not None for line in self)
+
     def _redeem_otp_redemptions(self):
         """These reward lines as the guest's code binds them: card, program, points, money."""
         return [
@@ -131,6 +140,7 @@ class PosOrderLine(models.Model):
         """What no reward line may do, protected or not, code or not."""
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
+        self._redeem_otp_check_discounts(order)
         for line in self:
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
@@ -187,6 +197,41 @@ class PosOrderLine(models.Model):
                         taken=order.currency_id.format(taken),
                         points=line.points_cost,
                         value=order.currency_id.format(value),
+                    )
+                )
+
+    def _redeem_otp_check_discounts(self, order):
+        """No discount takes more than its reward gives: a percentage of the order's
+        sales, or a fixed amount per claim, within the reward's cap.
+
+        The POS prices reward lines; a promotion needs no code, so a forged
+        one (300.00 off under a 10% promotion) would pay for a top-up and
+        mint e-wallet credit.
+        """
+        sales = sum(
+            max(line.price_subtotal_incl, 0.0)
+            for line in order.lines
+            if not line.reward_id and not line.refunded_orderline_id
+        )
+        for reward, lines in self.grouped("reward_id").items():
+            reward = reward.sudo()
+            if reward.reward_type != "discount" or reward.discount_mode == "per_point":
+                continue  # per-point values are checked line by line
+            taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
+            most = policy.discount_bound(
+                reward.discount_mode,
+                reward.discount,
+                reward.discount_max_amount,
+                sales,
+                policy.claims(sum(lines.mapped("points_cost")), reward.required_points),
+            )
+            if taken - most > policy.EPSILON * 10:
+                raise UserError(
+                    self.env._(
+                        "%(reward)s takes %(taken)s where it gives at most %(most)s.",
+                        reward=reward.description or reward.program_id.name,
+                        taken=order.currency_id.format(taken),
+                        most=order.currency_id.format(most),
                     )
                 )
 

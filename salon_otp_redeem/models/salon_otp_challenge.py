@@ -394,7 +394,12 @@ class SalonOtpChallenge(models.Model):
 
         dormant = cards & dormant
         amount = sum(line["amount"] for line in lines)
-        if not dormant and policy.below_minimum(amount, company.redeem_otp_min_amount):
+        priced = all(line.get("priced") for line in lines)
+        if (
+            not dormant
+            and priced
+            and policy.below_minimum(amount, company.redeem_otp_min_amount)
+        ):
             raise RedeemOtpError(
                 "not_protected",
                 self.env._(

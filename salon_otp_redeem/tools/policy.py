@@ -177,6 +177,31 @@ def reward_value(discount_mode, discount, points):
     return max(float(points or 0.0), 0.0) * float(discount or 0.0)
 
 
+def claims(points, required_points):
+    """How many times a reward was claimed for `points` (at least once)."""
+    if not required_points or required_points <= 0:
+        return 1
+    return max(1, int(round(float(points or 0.0) / float(required_points))))
+
+
+def discount_bound(mode, discount, max_amount, sales, times=1):
+    """The most a discount reward takes from an order whose sales come to `sales`.
+
+    `percent` takes its share of the sales, `per_order` its fixed amount per
+    claim; either within the reward's cap when it has one. Any other mode
+    (per point) is priced elsewhere: None.
+    """
+    if mode == "percent":
+        most = max(float(sales), 0.0) * float(discount or 0.0) / 100.0
+    elif mode == "per_order":
+        most = float(discount or 0.0) * max(int(times), 1)
+    else:
+        return None
+    if max_amount and max_amount > 0:
+        most = min(most, float(max_amount))
+    return most
+
+
 def earn_bound(rules, lines, paid):
     """The most points an order's sale lines can earn under a program's rules.
 
