@@ -177,7 +177,7 @@ class LoyaltyCard(models.Model):
     # Balances that move with an order
     # ------------------------------------------------------------------
     def _redeem_otp_lock(self):
-        """Row-lock these cards and read their balance and holder; return those that exist.
+        """Row-lock these cards and read their guarded columns; return those that exist.
 
         See `_redeem_otp_lock_where`.
         """
