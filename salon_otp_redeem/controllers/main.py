@@ -178,25 +178,35 @@ class RedeemOtpController(http.Controller):
             )
 
     def _check_config(self, pos_config_id):
+        return self._check_config_session(pos_config_id)[0]
+
+    def _check_config_session(self, pos_config_id):
+        """The center, if this user may use it now, and its open session."""
         self._check_user()
         if not isinstance(pos_config_id, int) or isinstance(pos_config_id, bool):
             raise RedeemOtpError(
                 "bad_request", request.env._("The point of sale is missing.")
             )
-        config = request.env["pos.config"].browse(pos_config_id).exists()
+        # One query: the center exists and this user may read it (access
+        # rights and record rules, multi-company), archived or not.
+        config = (
+            request.env["pos.config"]
+            .with_context(active_test=False)
+            .search([("id", "=", pos_config_id)])
+        )
         if not config:
+            if request.env["pos.config"].sudo().browse(pos_config_id).exists():
+                raise AccessError(request.env._("This point of sale is not yours."))
             raise RedeemOtpError(
                 "access_denied", request.env._("This point of sale does not exist.")
             )
-        # Record rules (multi-company) decide whether this user may see it.
-        config.check_access("read")
-        session = config.current_session_id
+        session = request.env["pos.session"]._redeem_otp_current(config)
         if not session or session.state != "opened":
             raise RedeemOtpError(
                 "access_denied",
                 request.env._("Open a session on this point of sale first."),
             )
-        return config
+        return config, session
 
     def _check_partner(self, partner_id, config):
         if not isinstance(partner_id, int) or isinstance(partner_id, bool):
@@ -217,22 +227,19 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError(
                 "bad_request", request.env._("The code request is missing.")
             )
-        challenge = (
-            request.env["salon.otp.challenge"].sudo().browse(challenge_id).exists()
-        )
-        if not challenge:
+        challenge = request.env["salon.otp.challenge"].sudo().browse(challenge_id)
+        try:
+            config_id = challenge.pos_config_id.id  # reads the row, once
+        except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This code request does not exist.")
-            )
+            ) from None
         # The same checks as when the code was asked for: a POS user, on a
         # center they may use, with its session still open; and only the
         # cashier who asked, in that session, may answer it (another till
         # could otherwise burn its attempts, lock or override it).
-        config = self._check_config(challenge.pos_config_id.id)
-        if (
-            challenge.user_id != request.env.user
-            or challenge.pos_session_id != config.current_session_id
-        ):
+        _config, session = self._check_config_session(config_id)
+        if challenge.user_id != request.env.user or challenge.pos_session_id != session:
             raise RedeemOtpError(
                 "access_denied",
                 request.env._("This code was asked for by another cashier or session."),

@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..tools import payloads, policy, trusted
 from ..tools.sender import RedeemOtpSender
@@ -186,14 +186,45 @@ class LoyaltyCard(models.Model):
     # Balances that move with an order
     # ------------------------------------------------------------------
     def _redeem_otp_lock(self):
-        """Row-lock these cards (in id order, so two orders never deadlock) and reread them."""
-        if self:
-            self.env.cr.execute(
-                "SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                [self.ids],
+        """Row-lock these cards and read their guarded columns; return those that exist.
+
+        See `_redeem_otp_lock_where`.
+        """
+        if not self:
+            return self
+        return self._redeem_otp_lock_where(SQL("id = ANY(%s)", sorted(self.ids)))
+
+    @api.model
+    def _redeem_otp_lock_where(self, condition):
+        """Row-lock the cards matching `condition` (SQL) and return them, read by the lock.
+
+        One query: the cards are locked in id order (two orders never
+        deadlock) and the lock returns their guarded columns, which replace
+        what this transaction had in memory of them. Odoo's transactions are
+        REPEATABLE READ: a card another transaction changed since ours began
+        cannot be locked (a serialization failure, and the request is
+        retried), so from here until commit what we read is the card as it
+        is. Not filtered by access rules or `active`: these are the server's
+        checks, on every matching row.
+        """
+        names = GUARDED_FIELDS
+        self.flush_model()  # our own pending changes reach the rows first
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM loyalty_card WHERE %s ORDER BY id FOR UPDATE",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                condition,
             )
-            self.invalidate_recordset()
-        return self
+        )
+        rows = self.env.cr.fetchall()
+        cards = (
+            self.sudo().with_context(active_test=False).browse([row[0] for row in rows])
+        )
+        for index, name in enumerate(names, start=1):
+            self.env.cache.update(
+                cards, self._fields[name], [row[index] for row in rows]
+            )
+        return cards
 
     @api.model
     def _redeem_otp_hold_for(self, order, allowance):
@@ -213,7 +244,7 @@ class LoyaltyCard(models.Model):
         for origin in refunds.refunded_orderline_id.order_id.sudo():
             moved = json.loads(origin.redeem_otp_points_moved or "{}")
             refunded_cards |= {int(key) for key, delta in moved.items() if delta > 0}
-        cards = self.sudo().browse(sorted(set(wanted) | refunded_cards)).exists()
+        cards = self.sudo().browse(sorted(set(wanted) | refunded_cards))
         held = {}
         for card in cards._redeem_otp_lock():
             take_back = 0.0
@@ -256,11 +287,17 @@ class LoyaltyCard(models.Model):
         return held
 
     @api.model
-    def _redeem_otp_give_back(self, held):
-        """Give back what a sync held (see `_redeem_otp_hold_for`)."""
-        for key, amount in held.items():
-            card = self.sudo().browse(int(key)).exists()
-            if card:
+    def _redeem_otp_give_back(self, held, cards=None):
+        """Give back what a sync held (see `_redeem_otp_hold_for`).
+
+        `cards`: the cards as the caller already locked and read them (the
+        points call's snapshot); otherwise they are locked and read here.
+        """
+        if cards is None:
+            cards = self.browse(sorted(int(key) for key in held))._redeem_otp_lock()
+        for card in cards:
+            amount = held.get(str(card.id))
+            if amount:
                 trusted.mark(card).with_context(tracking_disable=True).points = (
                     card.points + amount
                 )
@@ -308,23 +345,29 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _redeem_otp_snapshot(self, order, coupon_data, held=None):
-        """Lock and read every card stock may touch in the points call.
+        """Lock and read, in one query, every card stock may touch in the points call.
 
-        That is the cards named by key or giftCardId, and every card of the
-        guests the data names (stock moves a new-card key onto a guest's
-        existing loyalty card).
+        That is the cards named by key or giftCardId, those the sync held
+        points on, and every card of the guests the data names (stock moves
+        a new-card key onto a guest's existing loyalty card). Returns them;
+        `_redeem_otp_state` is what the check compares.
         """
         ids, partners = payloads.cards_named(coupon_data)
         ids |= {int(key) for key in held or {}}
         partners |= {order.partner_id.id} - {False}
-        domain = [("id", "in", sorted(ids))]
-        if partners:
-            domain = expression.OR([domain, [("partner_id", "in", sorted(partners))]])
-        cards = self.sudo().with_context(active_test=False).search(domain)
-        return {card: card._redeem_otp_state() for card in cards._redeem_otp_lock()}
+        return self._redeem_otp_lock_where(
+            SQL("id = ANY(%s) OR partner_id = ANY(%s)", sorted(ids), sorted(partners))
+        )
 
     def _redeem_otp_state(self):
-        return tuple(self[name] for name in GUARDED_FIELDS)
+        """What the points call may not change unchecked, as stored (ids, not records)."""
+        return (
+            self.points,
+            self.partner_id.id,
+            self.program_id.id,
+            self.expiration_date,
+            self.active,
+        )
 
     @api.model
     def _redeem_otp_check_moves(self, order, before, held=None):
@@ -339,27 +382,29 @@ class LoyaltyCard(models.Model):
         program, expiry, active) never changes, but a gift card being sold
         may get a holder.
         """
-        Card = self.sudo().with_context(active_test=False)
-        Card.invalidate_model()
-        new = Card.search(
-            [
-                ("source_pos_order_id", "=", order.id),
-                ("id", "not in", [card.id for card in before]),
-            ]
+        # The cards as stored now: stock's changes written out, then read
+        # back with the cards this order created, by one query.
+        cards = self._redeem_otp_lock_where(
+            SQL(
+                "id = ANY(%s) OR source_pos_order_id = %s",
+                sorted(card.id for card in before),
+                order.id,
+            )
         )
+        if {card.id for card in before} - set(cards.ids):
+            raise UserError(self.env._("The points RPC may not delete a card."))
+        Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
         moved = {}
-        for card in Card.browse([c.id for c in before]) | new:
+        for card in cards:
+            now = card._redeem_otp_state()
             points, partner, program, expiry, active = before.get(
-                card,
-                (0.0, card.partner_id, card.program_id, card.expiration_date, True),
+                card, (0.0, now[1], now[2], now[3], True)
             )
-            gift = program.program_type == "gift_card"
-            if (card.program_id, card.expiration_date, card.active) != (
-                program,
-                expiry,
-                active,
-            ) or (card.partner_id != partner and not gift):
+            gift = Program.browse(program).program_type == "gift_card"
+            if (now[2], now[3], now[4]) != (program, expiry, active) or (
+                now[1] != partner and not gift
+            ):
                 raise UserError(
                     self.env._(
                         "The points RPC may not change the card %(code)s itself.",
@@ -432,7 +477,7 @@ class LoyaltyCard(models.Model):
         """
         challenge = order.redeem_otp_challenge_id.sudo()
         sender = RedeemOtpSender(self.env)
-        for card in self.sudo().exists():
+        for card in self.sudo():  # cards the points call just moved: they exist
             context = {
                 "used": used_by_card[card.id],
                 "order_name": order.pos_reference or order.name,

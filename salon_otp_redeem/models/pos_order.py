@@ -430,9 +430,9 @@ class PosOrder(models.Model):
                     "The POS sent points that cannot be applied: %(why)s.", why=exc
                 )
             ) from None
-        if self.state not in policy.PAID_STATES:
+        order = self.sudo()  # one read of the order, the server's fields with it
+        if order.state not in policy.PAID_STATES:
             raise UserError(self.env._("Points move only for a paid order."))
-        order = self.sudo()
         if order.redeem_otp_points_moved:
             raise UserError(
                 self.env._("The points of this order were already applied.")
@@ -440,18 +440,18 @@ class PosOrder(models.Model):
         Card = self.env["loyalty.card"]
         Card._redeem_otp_check_gift_keys(coupon_data)
         held = json.loads(order.redeem_otp_taken_back or "{}")
+        # Every card stock may touch, locked and read once.
+        cards = Card._redeem_otp_snapshot(self, coupon_data, held)
         if held:
             # Give back what the sync held: the POS's figures apply in full,
             # and must take at least as much again (`_redeem_otp_check_moves`).
-            Card._redeem_otp_give_back(held)
+            Card._redeem_otp_give_back(held, cards)
             trusted.mark(order).redeem_otp_taken_back = False
-        spent = Card.browse(
-            [key for key, points in changes.items() if key > 0 and points < 0]
-        )
-        spent.exists()._redeem_otp_refuse_expired(
+        spent = {key for key, points in changes.items() if key > 0 and points < 0}
+        cards.filtered(lambda card: card.id in spent)._redeem_otp_refuse_expired(
             self.company_id, "confirm_coupon_programs", self
         )
-        before = Card._redeem_otp_snapshot(self, coupon_data, held)
+        before = {card: card._redeem_otp_state() for card in cards}
         result = super(PosOrder, trusted.mark(self)).confirm_coupon_programs(
             coupon_data
         )
@@ -460,14 +460,16 @@ class PosOrder(models.Model):
             {str(card.id): delta for card, delta in moved.items()}
         )
         used = {
-            card.id: -delta
+            card: -delta
             for card, delta in moved.items()
             if delta < 0 and card.program_id._redeem_otp_protected()
         }
         if used:
             if order.redeem_otp_challenge_id.pos_order_id == self:
                 trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
-            Card.browse(list(used))._redeem_otp_send_notices(self, used)
+            Card.union(*used)._redeem_otp_send_notices(
+                self, {card.id: points for card, points in used.items()}
+            )
         return result
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):

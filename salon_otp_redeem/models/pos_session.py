@@ -43,3 +43,22 @@ class PosSession(models.Model):
                 "access_denied",
                 self.env._("This order belongs to another session or cashier."),
             )
+
+    @api.model
+    def _redeem_otp_current(self, config):
+        """The center's current session, as stock's `current_session_id` picks it.
+
+        That is its newest session neither closed nor a rescue, found by one
+        query (with the user's record rules, as reading the field does)
+        instead of reading every session the center ever had.
+        """
+        return self.search_fetch(
+            [
+                ("config_id", "=", config.id),
+                ("state", "!=", "closed"),
+                ("rescue", "=", False),
+            ],
+            ["state"],
+            order="id desc",
+            limit=1,
+        )

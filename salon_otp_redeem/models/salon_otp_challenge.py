@@ -217,13 +217,10 @@ class SalonOtpChallenge(models.Model):
             [self._code_digest(code) if code else None, self.id],
         )
 
-    def _check_code_hash(self, code):
+    def _check_code_hash(self, code, stored):
+        """Whether `code` is this challenge's; `stored`: the hash its row lock read."""
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [self.id]
-        )
-        row = self.env.cr.fetchone()
-        return bool(code) and codes.same_digest(self._code_digest(code), row and row[0])
+        return bool(code) and codes.same_digest(self._code_digest(code), stored)
 
     # ------------------------------------------------------------------
     # Requesting a code
@@ -505,23 +502,32 @@ class SalonOtpChallenge(models.Model):
     # Verifying
     # ------------------------------------------------------------------
     def _lock_for_update(self):
-        """Serialize verifications of one challenge across workers (one indexed row lock)."""
+        """Serialize verifications of one challenge across workers (one indexed row lock).
+
+        Returns the row's code hash, read by the lock. Nothing else is read
+        again: Odoo's transactions are REPEATABLE READ, so a row another
+        transaction changed since ours began cannot be locked (a
+        serialization failure, and the request is retried); once the lock
+        is granted, what this transaction read of the challenge is current.
+        """
         self.ensure_one()
         self.env.cr.execute(
-            "SELECT id FROM salon_otp_challenge WHERE id = %s FOR UPDATE", [self.id]
+            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s FOR UPDATE",
+            [self.id],
         )
-        self.invalidate_recordset()
+        row = self.env.cr.fetchone()
+        return row and row[0]
 
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
         """Check a guest's code or the center's override code; count every failure."""
         self.ensure_one()
-        self._lock_for_update()
+        stored = self._lock_for_update()
         now = fields.Datetime.now()
         self._redeem_otp_check_open(now)
         if override_code is not None:
             return self._redeem_otp_verify_override(override_code, reason, now)
         typed = codes.normalize_input(code, self.alphabet)
-        if typed and self._check_code_hash(typed):
+        if typed and self._check_code_hash(typed, stored):
             self._redeem_otp_mark_verified(now, "code")
             self._redeem_otp_log(logging.INFO, "code verified")
             return self._redeem_otp_result()
