@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     res_config_settings,
     pos_config,
     loyalty_program,
+    loyalty_reward,
     loyalty_card,
     res_partner,
     res_users,
@@ -14,4 +15,5 @@ from . import (  # noqa: F401
     pos_order,
     pos_order_line,
     pos_session,
+    product_product,
 )

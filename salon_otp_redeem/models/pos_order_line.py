@@ -149,13 +149,13 @@ class PosOrderLine(models.Model):
                 continue
             card = line.coupon_id.sudo()
             if (
-                program.program_type in policy.CARD_PROGRAM_TYPES
-                and not card
+                not card
                 and line.points_cost - program._redeem_otp_spendable_earnings(order)
                 > policy.EPSILON
             ):
                 # Without a card, only points this very order earns (a card
-                # the order creates) can pay for the reward.
+                # the order creates, a promotion's points) can pay for the
+                # reward: claimed thirty times, a 10.00 promotion pays a top-up.
                 raise UserError(
                     self.env._(
                         "%(program)s is spent from a card: choose the guest's card.",
@@ -201,30 +201,45 @@ class PosOrderLine(models.Model):
                 )
 
     def _redeem_otp_check_discounts(self, order):
-        """No discount takes more than its reward gives: a percentage of the order's
-        sales, or a fixed amount per claim, within the reward's cap.
+        """No reward line takes more than its reward gives.
 
-        The POS prices reward lines; a promotion needs no code, so a forged
-        one (300.00 off under a 10% promotion) would pay for a top-up and
-        mint e-wallet credit.
+        A discount: its percentage of what it applies to (the order, its
+        cheapest line, its products), or its fixed amount per claim, within
+        its cap. A free product: that product's price per unit given. The POS
+        prices reward lines, and a promotion needs no code: a forged one
+        (300.00 off under a 10% promotion, a free pin priced as the top-up)
+        would pay for e-wallet credit.
         """
-        sales = sum(
-            max(line.price_subtotal_incl, 0.0)
-            for line in order.lines
-            if not line.reward_id and not line.refunded_orderline_id
+        sales = order.lines.filtered(
+            lambda line: (
+                not line.reward_id and not line.refunded_orderline_id and line.qty > 0
+            )
         )
         for reward, lines in self.grouped("reward_id").items():
             reward = reward.sudo()
-            if reward.reward_type != "discount" or reward.discount_mode == "per_point":
-                continue  # per-point values are checked line by line
             taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
-            most = policy.discount_bound(
-                reward.discount_mode,
-                reward.discount,
-                reward.discount_max_amount,
-                sales,
-                policy.claims(sum(lines.mapped("points_cost")), reward.required_points),
-            )
+            if reward.reward_type == "product":
+                most = sum(
+                    abs(line.qty) * line.product_id._redeem_otp_unit_price(sales)
+                    for line in lines
+                )
+            elif (
+                reward.reward_type == "discount" and reward.discount_mode != "per_point"
+            ):
+                most = policy.discount_bound(
+                    reward.discount_mode,
+                    reward.discount,
+                    reward.discount_max_amount,
+                    sum(
+                        max(line.price_subtotal_incl, 0.0)
+                        for line in reward._redeem_otp_applies_to(sales)
+                    ),
+                    policy.claims(
+                        sum(lines.mapped("points_cost")), reward.required_points
+                    ),
+                )
+            else:
+                continue  # per-point values are checked line by line
             if taken - most > policy.EPSILON * 10:
                 raise UserError(
                     self.env._(

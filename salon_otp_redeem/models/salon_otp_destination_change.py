@@ -71,7 +71,9 @@ class SalonOtpDestinationChange(models.Model):
                     continue
                 raw = (partner[field_name] or "").strip()
                 if field_name != "email":
-                    raw = phones.e164_or_none(raw, country) or raw
+                    # A number the country cannot read reaches nobody: never
+                    # kept as typed, to be read again with another country.
+                    raw = phones.e164_or_none(raw, country) or "" if raw else ""
                 values[field_name] = raw
             result[partner.id] = values
         return result
