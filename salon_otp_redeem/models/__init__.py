@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     loyalty_program,
     loyalty_card,
     res_partner,
+    membership_membership_line,
     res_users,
     loyalty_history,
     salon_otp_setting_change,
