@@ -294,7 +294,6 @@ class PosOrder(models.Model):
         result["lines"] = lines
         if not lines:
             return result
-        lines.coupon_id._redeem_otp_refuse_expired(self.company_id, "sync", self)
         if lines.coupon_id & dormant:
             return dict(
                 result,
@@ -447,7 +446,7 @@ class PosOrder(models.Model):
         spent = Card.browse(
             [key for key, points in changes.items() if key > 0 and points < 0]
         )
-        spent.exists()._redeem_otp_refuse_expired(
+        spent.exists()._redeem_otp_refuse_unspendable(
             self.company_id, "confirm_coupon_programs", self
         )
         before = Card._redeem_otp_snapshot(self, coupon_data, held)

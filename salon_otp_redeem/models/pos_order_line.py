@@ -129,6 +129,7 @@ class PosOrderLine(models.Model):
 
     def _redeem_otp_check_rewards(self, order):
         """What no reward line may do, protected or not, code or not."""
+        self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
         for line in self:
