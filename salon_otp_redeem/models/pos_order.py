@@ -79,7 +79,7 @@ class PosOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def sync_from_ui(self, orders):
-        """Check the payload's numbers and drop the fields only the server writes.
+        """Check the payload's numbers and the lines it names; drop the server's fields.
 
         Inside, the order is created or updated as the POS sent it; the
         check of its redemptions runs when it becomes paid.
@@ -90,6 +90,7 @@ class PosOrder(models.Model):
         for order in orders:
             try:
                 payloads.order_numbers(order)
+                named = payloads.line_ids_named(order)
             except payloads.PayloadError as exc:
                 raise UserError(
                     self.env._(
@@ -98,6 +99,10 @@ class PosOrder(models.Model):
                 ) from None
             for name in SERVER_FIELDS:
                 order.pop(name, None)
+            if named:
+                self.env["pos.order.line"].browse(named)._redeem_otp_check_synced_by(
+                    self._get_open_order(order)
+                )
             if cashier:
                 self.env["pos.session"].browse(
                     order["session_id"]
