@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Who sees the audit trail: managers of the company; POS users only their own."""
 
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -171,3 +174,97 @@ class TestBackofficeAccess(BackofficeCase):
             .read_group([], ["amount:sum"], ["user_id", "create_date:week"], lazy=False)
         )
         self.assertTrue(data)
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipsSold(BackofficeCase):
+    """Memberships are sold as stock sells them, the membership lines made
+    by the invoice line whoever invoices (an accountant, the membership
+    wizard, the POS invoicing a sale); Contact Creation alone no longer
+    writes those lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = cls._user(
+            "bo_billing",
+            ["account.group_account_invoice", "base.group_partner_manager"],
+        )
+        today = fields.Date.today()
+        cls.membership = cls.env["product.product"].create(
+            {
+                "name": "Annual membership",
+                "membership": True,
+                "list_price": 100.0,
+                "available_in_pos": True,
+                "taxes_id": [Command.clear()],
+                "membership_date_from": today - timedelta(days=30),
+                "membership_date_to": today + timedelta(days=335),
+            }
+        )
+
+    def test_an_accountant_invoices_a_membership(self):
+        invoice = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.guest.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": self.membership.id, "price_unit": 100.0}
+                        )
+                    ],
+                }
+            )
+        )
+        line = self.guest.member_lines
+        self.assertEqual(line.account_invoice_line, invoice.invoice_line_ids)
+        # Stock moves the membership with the invoice's customer...
+        invoice.partner_id = self.other_guest
+        self.assertEqual(line.partner, self.other_guest)
+        # ... and dates its cancellation.
+        invoice.action_post()
+        invoice.button_draft()
+        invoice.button_cancel()
+        self.assertEqual(line.date_cancel, fields.Date.today())
+
+    def test_the_membership_wizard_invoices_a_membership(self):
+        wizard = (
+            self.env["membership.invoice"]
+            .with_user(self.accountant)
+            .with_context(active_ids=self.guest.ids)
+            .create({"product_id": self.membership.id, "member_price": 100.0})
+        )
+        wizard.membership_invoice()
+        self.assertEqual(self.guest.member_lines.membership_id, self.membership)
+
+    def test_the_pos_invoices_a_membership_sale(self):
+        data = self.order_data([(self.membership, 1.0)])
+        data["to_invoice"] = True
+        self.env["pos.order"].with_user(self.pos_user).sync_from_ui([data])
+        self.env.invalidate_all()
+        self.assertEqual(self.guest.membership_state, "paid")
+
+    def test_the_lines_are_not_the_cashiers(self):
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.other_guest, products=self.membership
+        )
+        line = self.other_guest.member_lines
+        Line = self.env["membership.membership_line"].with_user(self.cashier)
+        with self.assertRaises(AccessError):
+            line.with_user(self.cashier).write({"partner": self.guest.id})
+        with self.assertRaises(AccessError):
+            line.with_user(self.cashier).write({"date_to": fields.Date.today()})
+        with self.assertRaises(AccessError):
+            Line.create(
+                {
+                    "partner": self.guest.id,
+                    "membership_id": self.membership.id,
+                    "member_price": 0.0,
+                    "account_invoice_line": invoice.invoice_line_ids.id,
+                }
+            )
+        with self.assertRaises(AccessError):
+            line.with_user(self.cashier).unlink()

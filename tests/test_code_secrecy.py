@@ -31,7 +31,12 @@ class TestCodeSecrecy(RedeemOtpOrderCase):
         # Eight letters and digits: a string that cannot turn up in a log by
         # chance, as a six-digit code could inside a timestamp.
         cls.company.write(
-            {"redeem_otp_alphabet": codes.ALPHANUMERIC, "redeem_otp_code_length": 8}
+            {
+                "redeem_otp_alphabet": codes.ALPHANUMERIC,
+                "redeem_otp_code_length": 8,
+                # The address the salon's mail goes from.
+                "email": "salon@example.com",
+            }
         )
 
     def db_rows_containing(self, needle):

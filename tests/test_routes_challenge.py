@@ -16,6 +16,12 @@ from .otp_common import RedeemRoutesCase, html_code
 
 @tagged("post_install", "-at_install")
 class TestChallengeRoute(RedeemRoutesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The address the salon's mail goes from (none, and codes go by SMS only).
+        cls.company.email = "salon@example.com"
+
     def test_sms_code_works(self):
         result, code = self.request_code()
         challenge = self.challenge(result)
@@ -58,6 +64,9 @@ class TestChallengeRoute(RedeemRoutesCase):
         self.assertEqual(len(self._mails), 1)
         mail = self._mails[0]
         self.assertEqual(mail["email_to"], ["oliver.bennett@example.com"])
+        # From the salon and answered to it, never to the cashier.
+        self.assertIn("salon@example.com", mail["email_from"])
+        self.assertIn("salon@example.com", mail["reply_to"])
         code = html_code(mail["body"])
         self.assertTrue(code, "no code in the mail")
         self.assertEqual(len(self.emails), 1, "the mail went out through SMTP")
@@ -80,6 +89,20 @@ class TestChallengeRoute(RedeemRoutesCase):
         self.assertIsNone(code)
         self.assertEqual(result["channel"], "email", result)
         self.assertEqual(len(self._mails), 1)
+
+    def test_no_email_without_an_address_of_the_salons(self):
+        """Not the cashier's address instead: the guest would answer them."""
+        self.company.email = False
+        guest = self.other_guest  # an email, no phone
+        card = self.env["loyalty.card"].create(
+            {"program_id": self.ewallet.id, "partner_id": guest.id, "points": 100}
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            result, _code = self.request_code(
+                partner_id=guest.id, redemptions=self.spend(card=card)
+            )
+        self.assertIn("the salon has no email address", str(result.get("error")))
+        self.assertFalse(self._mails)
 
     def test_chosen_channel_goes_first(self):
         with self.mock_mail_gateway(mail_unlink_sent=True):

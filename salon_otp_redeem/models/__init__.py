@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     loyalty_reward,
     loyalty_card,
     res_partner,
+    membership_membership_line,
     res_users,
     loyalty_history,
     salon_otp_setting_change,

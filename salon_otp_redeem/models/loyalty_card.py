@@ -155,22 +155,41 @@ class LoyaltyCard(models.Model):
             )
         )
 
-    def _redeem_otp_refuse_expired(self, company, where, order=None):
-        """Raise a UserError when one of these cards is past its expiration date."""
-        expired = self._redeem_otp_expired(company)
-        if not expired:
+    def _redeem_otp_refuse_unspendable(self, company, where, order=None):
+        """Raise a UserError when one of these cards is archived or past its expiration date.
+
+        An archived card is a balance the salon voided: the POS does not
+        load it, and no order spends it either.
+        """
+        cards = self.sudo()
+        void = cards.filtered(
+            lambda card: not card.active
+        ) or cards._redeem_otp_expired(company)
+        if not void:
             return
-        card = expired[0]
+        card = void[0]
         # The refused sync or RPC is rolled back: the log is the record.
         _logger.warning(
-            "Redemption of expired card %s (expired %s) refused at %s: order %s, user %s",
+            "Redemption of %s card %s (expiry %s) refused at %s: order %s, user %s",
+            "expired" if card.active else "archived",
             card.id,
             card.expiration_date,
             where,
             order and order.uuid,
             self.env.user.login,
         )
+        if not card.active:
+            raise UserError(card._redeem_otp_archived_message())
         raise UserError(card._redeem_otp_expired_message())
+
+    def _redeem_otp_archived_message(self):
+        self.ensure_one()
+        return self.env._(
+            "The card %(code)s (%(program)s) is archived: its balance can no longer "
+            "be spent.",
+            code=self.code,
+            program=self.program_id.name,
+        )
 
     def _redeem_otp_expired_message(self):
         self.ensure_one()
@@ -413,6 +432,9 @@ class LoyaltyCard(models.Model):
                 )
             delta = card.points - points
             must_take = (held or {}).get(str(card.id), 0.0)
+            if not active and abs(delta + must_take) > policy.EPSILON / 2:
+                # A voided balance moves no more than the sync took back.
+                raise UserError(card._redeem_otp_archived_message())
             # Taking less than was held is only the order's earnings netted
             # (the earning bound is read only then: it costs queries).
             if (

@@ -79,7 +79,7 @@ class PosOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def sync_from_ui(self, orders):
-        """Check the payload's numbers and drop the fields only the server writes.
+        """Check the payload's numbers and the lines it names; drop the server's fields.
 
         Inside, the order is created or updated as the POS sent it; the
         check of its redemptions runs when it becomes paid.
@@ -90,6 +90,7 @@ class PosOrder(models.Model):
         for order in orders:
             try:
                 payloads.order_numbers(order)
+                named = payloads.line_ids_named(order)
             except payloads.PayloadError as exc:
                 raise UserError(
                     self.env._(
@@ -98,6 +99,10 @@ class PosOrder(models.Model):
                 ) from None
             for name in SERVER_FIELDS:
                 order.pop(name, None)
+            if named:
+                self.env["pos.order.line"].browse(named)._redeem_otp_check_synced_by(
+                    self._get_open_order(order)
+                )
             if cashier:
                 self.env["pos.session"].browse(
                     order["session_id"]
@@ -294,7 +299,6 @@ class PosOrder(models.Model):
         result["lines"] = lines
         if not lines:
             return result
-        lines.coupon_id._redeem_otp_refuse_expired(self.company_id, "sync", self)
         if lines.coupon_id & dormant:
             return dict(
                 result,
@@ -448,7 +452,7 @@ class PosOrder(models.Model):
             Card._redeem_otp_give_back(held, cards)
             trusted.mark(order).redeem_otp_taken_back = False
         spent = {key for key, points in changes.items() if key > 0 and points < 0}
-        cards.filtered(lambda card: card.id in spent)._redeem_otp_refuse_expired(
+        cards.filtered(lambda card: card.id in spent)._redeem_otp_refuse_unspendable(
             self.company_id, "confirm_coupon_programs", self
         )
         before = {card: card._redeem_otp_state() for card in cards}

@@ -63,6 +63,26 @@ class PosOrderLine(models.Model):
                 self.env._("The lines of a paid order cannot be changed at the till.")
             )
 
+    def _redeem_otp_check_synced_by(self, order):
+        """Refuse a sync whose line commands name these lines, unless they are `order`'s.
+
+        `order` is the saved order of the synced one's uuid (none for a new
+        order). The sync writes as the server (trusted.mark), past the guard
+        on paid orders' lines: an update naming another, paid order's line
+        would rewrite it, to be refunded for more than it was sold or to
+        hide an earlier small spend from the minimum amount. The POS names
+        only the lines of the draft it saved before (stock ignores a sync
+        of an order that is no longer a draft).
+        """
+        foreign = self.sudo().exists().filtered(lambda line: line.order_id != order)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "The POS sent changes to lines of another order (%(order)s).",
+                    order=foreign[0].order_id.name,
+                )
+            )
+
     # ------------------------------------------------------------------
     # What reward lines spend and refund lines give back
     # ------------------------------------------------------------------
@@ -138,6 +158,7 @@ class PosOrderLine(models.Model):
 
     def _redeem_otp_check_rewards(self, order):
         """What no reward line may do, protected or not, code or not."""
+        self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
         self._redeem_otp_check_discounts(order)

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -31,11 +31,6 @@ LOCK_UNCODED_GUEST = 7304
 LOCK_UNCODED_CARD = 7305
 # Redemptions below the minimum amount add up per guest over this window.
 UNCODED_WINDOW = timedelta(hours=24)
-MEMBERSHIP_MANAGERS = (
-    "point_of_sale.group_pos_manager",
-    "account.group_account_manager",
-    "base.group_system",
-)
 
 
 class ResPartner(models.Model):
@@ -208,14 +203,4 @@ class ResPartner(models.Model):
             self and any(name in vals for name in MEMBERSHIP_FIELDS)
         ):
             return
-        user = self.env.user
-        if user.id == SUPERUSER_ID or any(
-            user.has_group(group) for group in MEMBERSHIP_MANAGERS
-        ):
-            return
-        raise AccessError(
-            self.env._(
-                "Only Point of Sale managers and accounting administrators can "
-                "give a guest a membership."
-            )
-        )
+        self.env.user._redeem_otp_check_membership_manager()

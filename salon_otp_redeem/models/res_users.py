@@ -1,5 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import SUPERUSER_ID, api, models
+from odoo.exceptions import AccessError
+
+# Who may give a guest a membership (members-only benefits become spendable):
+# whoever sells memberships, never the till.
+MEMBERSHIP_MANAGERS = (
+    "point_of_sale.group_pos_manager",
+    "account.group_account_manager",
+    "base.group_system",
+)
 
 
 class ResUsers(models.Model):
@@ -26,6 +35,24 @@ class ResUsers(models.Model):
         self.ensure_one()
         return not self._redeem_otp_is_manager() and self.has_group(
             "point_of_sale.group_pos_user"
+        )
+
+    def _redeem_otp_check_membership_manager(self):
+        """Raise unless this user may give a guest a membership.
+
+        The one rule for a partner's membership fields and for the
+        membership lines its state is computed from.
+        """
+        self.ensure_one()
+        if self.id == SUPERUSER_ID or any(
+            self.has_group(group) for group in MEMBERSHIP_MANAGERS
+        ):
+            return
+        raise AccessError(
+            self.env._(
+                "Only Point of Sale managers and accounting administrators can "
+                "give a guest a membership."
+            )
         )
 
     @api.model

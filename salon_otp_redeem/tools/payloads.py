@@ -158,6 +158,28 @@ def order_numbers(order):
                     number(vals[name], what=name)
 
 
+def line_ids_named(order):
+    """Ids of saved lines that the line commands of an order checked by
+    `order_numbers` name: updated, deleted, unlinked, linked or set.
+
+    The sync applies the commands as sent, under the server's trust, so a
+    command naming a line of another order would rewrite, move or delete
+    that line (see pos.order.line `_redeem_otp_check_synced_by`).
+    """
+    ids = set()
+    for command in order.get("lines") or []:
+        if command[0] in (1, 2, 3, 4):
+            if len(command) < 2:
+                raise PayloadError("lines: a command on a line needs its id")
+            ids.add(record_id(command[1], what="line"))
+        elif command[0] == 6:
+            named = command[2] if len(command) == 3 else None
+            if not isinstance(named, (list, tuple)):
+                raise PayloadError("lines: a set command needs a list of ids")
+            ids.update(record_id(line_id, what="line") for line_id in named)
+    return ids
+
+
 def redemptions(items):
     """The challenge route's list of what the POS will redeem, checked.
 

@@ -2,6 +2,8 @@
 import logging
 import smtplib
 
+from odoo.tools import formataddr
+
 from . import masking, phones, policy, whatsapp_cloud
 
 _logger = logging.getLogger(__name__)
@@ -334,17 +336,31 @@ class RedeemOtpSender:
         """A mail.mail from the salon, never from the cashier.
 
         A queued message's author may read and edit it until it goes, and
-        replies go to its sender: both are the salon's.
+        replies go to its sender: both are the salon's. The sender is the
+        salon's address (its catchall when it has none), else Odoo's
+        default sender in the salon's name; never the address of the user
+        whose request sent the mail: a guest's "this was not me" would reach
+        the cashier who spent the balance. With no address at all the mail
+        fails as Odoo fails any mail without a sender.
         """
         subject, body = self._render_mail(template, record, add_context)
+        default = (
+            self.env["ir.mail_server"]
+            .sudo()
+            .with_company(company)
+            ._get_default_from_address()
+        )
+        email_from = company.email_formatted or (
+            default and formataddr((company.name, default))
+        )
         return {
             "subject": subject,
             "body_html": body,
             "email_to": email,
             "author_id": company.partner_id.id,
-            "email_from": company.email_formatted
-            or self.env["ir.mail_server"].sudo()._get_default_from_address()
-            or self.env.user.email_formatted,
+            "email_from": email_from or False,
+            # Set, so that mail.message does not pick one of the user's.
+            "reply_to": email_from or False,
             "auto_delete": True,
             "is_notification": False,
         }
@@ -356,10 +372,11 @@ class RedeemOtpSender:
         the sender address. A sent mail deletes itself (auto_delete); a failed
         one would wait in the queue for a retry, so it is deleted here.
         """
+        vals = self._mail_vals(template, record, email, add_context, record.company_id)
+        if not vals["email_from"]:
+            raise SendFailure(self.env._("the salon has no email address to send from"))
         MailMail = self.env["mail.mail"].sudo()
-        mail = MailMail.create(
-            self._mail_vals(template, record, email, add_context, record.company_id)
-        )
+        mail = MailMail.create(vals)
         try:
             try:
                 mail.send(raise_exception=False)
