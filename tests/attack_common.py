@@ -169,6 +169,49 @@ class AttackCase(RedeemRoutesCase):
             )
         )
 
+    def spend_if_coded(self, card, points):
+        """Ask the guest's code for `points` of `card`; when one is sent, verify
+        it, then sync and confirm the order that spends them."""
+        uuid = self.new_uuid()
+        result, code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, points)]
+        )
+        if code and "error" not in result:
+            self.verify(result["challenge_id"], code=code)
+            self.sync_and_confirm(
+                self.order_data(
+                    self.spending_lines(card, points),
+                    challenge_id=result["challenge_id"],
+                    uuid=uuid,
+                ),
+                card,
+                -points,
+            )
+        self.env.invalidate_all()
+
+    def queued_notice_of_coded_spend(self, card, points):
+        """A spend with the guest's code (sent by SMS), and the balance notice
+        it queued by email: the mail.mail rows the points call made."""
+        self.company.redeem_otp_channel_sequence = "email,sms"
+        uuid = self.new_uuid()
+        result, code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, points)], channel="sms"
+        )
+        challenge = self.challenge(result)
+        self.assertEqual(self.verify(challenge.id, code=code).get("state"), "verified")
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
+        last_mail = self.env.cr.fetchone()[0]
+        order = self.sync(
+            self.order_data(
+                self.spending_lines(card, points), uuid=uuid, challenge_id=challenge.id
+            )
+        )
+        self.assertIsInstance(order, int, order)
+        self.confirm(order, {card.id: self.coupon_vals(card, -points)})
+        notice = self.env["mail.mail"].sudo().search([("id", ">", last_mail)])
+        self.assertEqual(len(notice), 1, "the set-up needs the queued balance notice")
+        return notice
+
     def override_whatever_was_sent(self, card, points, partner):
         """Ask a code (sent or not), answer with the override, sync, confirm and
         run the notice queues: everything the guest would hear of a spend.
@@ -221,6 +264,21 @@ class AttackCase(RedeemRoutesCase):
                 self.confirm(order, {card.id: self.coupon_vals(card, -points)})
         self.env.invalidate_all()
         return order
+
+    def refund_in_cash(self, line, price):
+        """Refund `line` of a paid sale at `price`, paid back in cash, in the
+        accomplice's name; sync it and make the points call (no cards named)."""
+        data = self.order_data(
+            [self.refund_line(line.product_id, price, refunded=line)],
+            partner=self.accomplice,
+        )
+        data["amount_total"] = data["amount_paid"] = -price
+        data["payment_ids"][0][2]["amount"] = -price
+        refund = self.sync(data)
+        self.assertIsInstance(refund, int, refund)
+        self.confirm(refund, {})
+        self.env.invalidate_all()
+        return refund
 
     def spend_in_pieces(self, card, points, times, after=None):
         """`times` orders, each spending `points` of `card` with no code;

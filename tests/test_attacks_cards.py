@@ -185,22 +185,7 @@ class TestAttack05BecomeAMember(AttackCase):
         self.assertNotIn(self.guest.membership_state, ("paid", "free"))
         before = self.snapshot()
         self.attempt("res.partner", "write", [self.guest.id], {"free_member": True})
-        uuid = self.new_uuid()
-        result, code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 60.0)]
-        )
-        if code and "error" not in result:
-            self.verify(result["challenge_id"], code=code)
-            self.sync_and_confirm(
-                self.order_data(
-                    self.spending_lines(card, 60.0),
-                    challenge_id=result["challenge_id"],
-                    uuid=uuid,
-                ),
-                card,
-                -60.0,
-            )
-        self.env.invalidate_all()
+        self.spend_if_coded(card, 60.0)
         self.assertFalse(self.guest.free_member, "the cashier made the guest a member")
         self.assertNoPaidOrderSpending(card)
         self.assertNothingLost(before)

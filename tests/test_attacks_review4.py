@@ -67,16 +67,7 @@ class TestReview4PointsCallReleasesTheHold(TopUpAttackCase):
         self.confirm(topup.id, {card.id: self.coupon_vals(card, 300.0)})
         self.env.invalidate_all()
         self.assertAlmostEqual(card.points, start + 300.0, msg="the top-up was paid")
-        data = self.order_data(
-            [self.refund_line(self.topup, 300.0, refunded=topup.lines[0])],
-            partner=self.accomplice,
-        )
-        data["amount_total"] = data["amount_paid"] = -300.0
-        data["payment_ids"][0][2]["amount"] = -300.0
-        refund = self.sync(data)
-        self.assertIsInstance(refund, int, refund)  # 300.00 paid back in cash
-        self.confirm(refund, {})
-        self.env.invalidate_all()
+        self.refund_in_cash(topup.lines[0], 300.0)
         self.assertLessEqual(
             card.points,
             start + 1e-6,
@@ -284,25 +275,7 @@ class TestReview4QueuedNoticeRewritten(TopUpAttackCase):
     writable over RPC until the queue sends it."""
 
     def test_01_cashier_rewrites_the_guests_balance_notice(self):
-        self.company.redeem_otp_channel_sequence = "email,sms"
-        card = self.ewallet_card
-        uuid = self.new_uuid()
-        result, code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 40.0)], channel="sms"
-        )
-        challenge = self.challenge(result)
-        self.assertEqual(self.verify(challenge.id, code=code).get("state"), "verified")
-        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
-        last_mail = self.env.cr.fetchone()[0]
-        order = self.sync(
-            self.order_data(
-                self.spending_lines(card, 40.0), uuid=uuid, challenge_id=challenge.id
-            )
-        )
-        self.assertIsInstance(order, int, order)
-        self.confirm(order, {card.id: self.coupon_vals(card, -40.0)})
-        notice = self.env["mail.mail"].sudo().search([("id", ">", last_mail)])
-        self.assertEqual(len(notice), 1, "the set-up needs the queued balance notice")
+        notice = self.queued_notice_of_coded_spend(self.ewallet_card, 40.0)
         self.attempt(
             "mail.message",
             "write",

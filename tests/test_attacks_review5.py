@@ -442,22 +442,7 @@ class TestReview5MembershipLine(TopUpAttackCase):
     def spend_the_benefit(self):
         card = self.benefit_card
         before = self.snapshot()
-        uuid = self.new_uuid()
-        result, code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 60.0)]
-        )
-        if code and "error" not in result:
-            self.verify(result["challenge_id"], code=code)
-            self.sync_and_confirm(
-                self.order_data(
-                    self.spending_lines(card, 60.0),
-                    challenge_id=result["challenge_id"],
-                    uuid=uuid,
-                ),
-                card,
-                -60.0,
-            )
-        self.env.invalidate_all()
+        self.spend_if_coded(card, 60.0)
         self.assertNoPaidOrderSpending(card)
         self.assertNothingLost(before)
         self.assertNotIn(
@@ -570,25 +555,7 @@ class TestReview5NoticeFromTheCashier(TopUpAttackCase):
     guest's "this was not me" reply goes to the cashier who spent the balance."""
 
     def test_01_the_guests_reply_goes_to_the_cashier(self):
-        self.company.redeem_otp_channel_sequence = "email,sms"
-        card = self.ewallet_card
-        uuid = self.new_uuid()
-        result, code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, 40.0)], channel="sms"
-        )
-        challenge = self.challenge(result)
-        self.assertEqual(self.verify(challenge.id, code=code).get("state"), "verified")
-        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
-        last_mail = self.env.cr.fetchone()[0]
-        order = self.sync(
-            self.order_data(
-                self.spending_lines(card, 40.0), uuid=uuid, challenge_id=challenge.id
-            )
-        )
-        self.assertIsInstance(order, int, order)
-        self.confirm(order, {card.id: self.coupon_vals(card, -40.0)})
-        notice = self.env["mail.mail"].sudo().search([("id", ">", last_mail)])
-        self.assertEqual(len(notice), 1, "the set-up needs the queued balance notice")
+        notice = self.queued_notice_of_coded_spend(self.ewallet_card, 40.0)
         with self.mock_mail_gateway():
             self.env["mail.mail"].sudo().process_email_queue(ids=notice.ids)
             sent = [
@@ -728,16 +695,7 @@ class TestReview5RefundShareOfTheOrder(TopUpAttackCase):
         self.env.invalidate_all()
         self.assertAlmostEqual(card.points, start + 300.0, msg="the top-up was paid")
         topup_line = sale.lines.filtered(lambda line: line.product_id == self.topup)
-        data = self.order_data(
-            [self.refund_line(self.topup, 300.0, refunded=topup_line)],
-            partner=self.accomplice,
-        )
-        data["amount_total"] = data["amount_paid"] = -300.0
-        data["payment_ids"][0][2]["amount"] = -300.0
-        refund = self.sync(data)
-        self.assertIsInstance(refund, int, refund)  # 300.00 paid back in cash
-        self.confirm(refund, {})
-        self.env.invalidate_all()
+        self.refund_in_cash(topup_line, 300.0)
         self.assertLessEqual(
             card.points,
             start + 1e-6,

@@ -23,64 +23,43 @@ class PromotionCase(TopUpAttackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        env = cls.env
-        rule = {"reward_point_amount": 1, "reward_point_mode": "order"}
-        cls.free_pin = env["loyalty.program"].create(
+        cls.free_pin = cls._promotion(
+            "A free hair pin",
             {
-                "name": "A free hair pin",
-                "program_type": "promotion",
-                "applies_on": "current",
-                "trigger": "auto",
-                "rule_ids": [Command.create(rule)],
-                "reward_ids": [
-                    Command.create(
-                        {
-                            "reward_type": "product",
-                            "reward_product_id": cls.cheap.id,
-                            "reward_product_qty": 1,
-                            "required_points": 1,
-                        }
-                    )
-                ],
-            }
+                "reward_type": "product",
+                "reward_product_id": cls.cheap.id,
+                "reward_product_qty": 1,
+            },
         )
-        cls.half_cheapest = env["loyalty.program"].create(
+        cls.half_cheapest = cls._promotion(
+            "Half price on the cheapest item",
             {
-                "name": "Half price on the cheapest item",
-                "program_type": "promotion",
-                "applies_on": "current",
-                "trigger": "auto",
-                "rule_ids": [Command.create(rule)],
-                "reward_ids": [
-                    Command.create(
-                        {
-                            "reward_type": "discount",
-                            "discount_mode": "percent",
-                            "discount": 50,
-                            "discount_applicability": "cheapest",
-                            "required_points": 1,
-                        }
-                    )
-                ],
-            }
+                "reward_type": "discount",
+                "discount_mode": "percent",
+                "discount": 50,
+                "discount_applicability": "cheapest",
+            },
         )
-        cls.ten_off = env["loyalty.program"].create(
+        cls.ten_off = cls._promotion(
+            "10.00 off",
+            {"reward_type": "discount", "discount_mode": "per_order", "discount": 10},
+        )
+
+    @classmethod
+    def _promotion(cls, name, reward):
+        """An automatic promotion: one point per order pays for one `reward`."""
+        return cls.env["loyalty.program"].create(
             {
-                "name": "10.00 off",
+                "name": name,
                 "program_type": "promotion",
                 "applies_on": "current",
                 "trigger": "auto",
-                "rule_ids": [Command.create(rule)],
-                "reward_ids": [
+                "rule_ids": [
                     Command.create(
-                        {
-                            "reward_type": "discount",
-                            "discount_mode": "per_order",
-                            "discount": 10,
-                            "required_points": 1,
-                        }
+                        {"reward_point_amount": 1, "reward_point_mode": "order"}
                     )
                 ],
+                "reward_ids": [Command.create({**reward, "required_points": 1})],
             }
         )
 
