@@ -359,9 +359,14 @@ class TestReview5ArchivedCard(TopUpAttackCase):
                 "active": False,
             }
         )
-        order = self.coded_spend(card, 90.0, self.guest)
-        if isinstance(order, int):
-            self.confirm(order, {card.id: self.coupon_vals(card, -90.0)})
+        result, code = self.request_code(
+            order_uuid=self.new_uuid(), redemptions=[self.redemption(card, 90.0)]
+        )
+        self.assertError(result, "bad_request", "archived")
+        self.assertIsNone(code, "a code was sent for a voided balance")
+        order = self.sync_and_confirm(
+            self.order_data(self.spending_lines(card, 90.0)), card, -90.0
+        )
         self.env.invalidate_all()
         self.assertAlmostEqual(
             card.with_context(active_test=False).points,

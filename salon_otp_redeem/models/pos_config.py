@@ -199,6 +199,12 @@ class PosConfig(models.Model):
         cards = self.env["loyalty.card"].sudo()
         cards = cards.browse({line["card_id"] for line in parsed if line["card_id"]})
         cards = cards.exists()
+        archived = cards.filtered(lambda card: not card.active)
+        if archived:
+            # A balance the salon voided: no code is sent for it.
+            raise RedeemOtpError(
+                "bad_request", archived[0]._redeem_otp_archived_message()
+            )
         for line in parsed:
             card = cards.browse(line["card_id"]) if line["card_id"] else cards.browse()
             program = programs.browse(line["program_id"])
