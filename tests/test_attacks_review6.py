@@ -90,33 +90,6 @@ class TestReview6PromotionPaysTheTopUp(PromotionCase):
     whose base is not the whole order, still pay for a top-up: e-wallet credit
     for nothing, spendable at once on any service."""
 
-    def test_01_free_product_reward_priced_as_the_top_up(self):
-        before = self.snapshot()
-        data = self.mint(
-            [
-                self.product_line(self.topup, 300.0),
-                self.reward_line(None, 1.0, 300.0, program=self.free_pin),
-            ],
-            300.0,
-        )
-        self.assertEqual(data["amount_total"], 0.0)  # nothing is paid
-        self.assertCreditPaidFor(before, data)
-
-    def test_02_cheapest_line_discount_taken_on_the_whole_order(self):
-        """50% off the cheapest item (a 1.00 pin: 0.50) taken as 50% of the
-        order with its 300.00 top-up."""
-        before = self.snapshot()
-        data = self.mint(
-            [
-                self.product_line(self.topup, 300.0),
-                self.product_line(self.cheap, 1.0),
-                self.reward_line(None, 1.0, 150.0, program=self.half_cheapest),
-            ],
-            300.0,
-        )
-        self.assertAlmostEqual(data["amount_total"], 151.0)  # 150.00 unpaid
-        self.assertCreditPaidFor(before, data)
-
     def test_03_fixed_amount_claimed_thirty_times(self):
         """A once-per-order 10.00 off claimed 30 times by the line's own
         points: the promotion's points are checked nowhere."""

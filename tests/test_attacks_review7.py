@@ -36,49 +36,6 @@ class TestReview7PromotionStillPaysTheTopUp(PromotionCase):
         )
         return line
 
-    def test_01_free_pin_line_names_the_top_up(self):
-        """The free pin's line names the top-up product: the bound reads the
-        top-up's price on the order (300.00), not the pin's (1.00)."""
-        before = self.snapshot()
-        data = self.mint(
-            [
-                self.product_line(self.topup, 300.0),
-                self.free_product_line(self.topup, 1, 300.0),
-            ],
-            300.0,
-        )
-        self.assertEqual(data["amount_total"], 0.0)  # nothing is paid
-        self.assertCreditPaidFor(before, data)
-
-    def test_02_free_pin_given_three_hundred_times(self):
-        """One free pin per claim, one claim, given 300 times: the bound is the
-        line's own quantity times the pin's price."""
-        before = self.snapshot()
-        data = self.mint(
-            [
-                self.product_line(self.topup, 300.0),
-                self.free_product_line(self.cheap, 300, 300.0),
-            ],
-            300.0,
-        )
-        self.assertEqual(data["amount_total"], 0.0)
-        self.assertCreditPaidFor(before, data)
-
-    def test_03_pin_sold_by_the_hundredth_at_300_a_unit(self):
-        """A hundredth of a pin sold for 3.00 makes the pin worth 300.00 on the
-        order; the free pin then takes 300.00."""
-        before = self.snapshot()
-        data = self.mint(
-            [
-                self.product_line(self.topup, 300.0),
-                self.product_line(self.cheap, 300.0, qty=0.01),
-                self.free_product_line(self.cheap, 1, 300.0),
-            ],
-            300.0,
-        )
-        self.assertAlmostEqual(data["amount_total"], 3.0)
-        self.assertCreditPaidFor(before, data)
-
     def test_04_discount_base_counts_a_cancelled_sale(self):
         """The 10% promotion's base counts a 3000.00 service but not the line of
         -1 that cancels it (not a refund): 300.00 off a 300.00 top-up."""

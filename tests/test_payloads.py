@@ -178,3 +178,15 @@ def test_decision_lines_read_sales_and_rewards():
     for bad in (None, [1], [{"reward_id": "x"}], [{"product_id": 5, "qty": math.nan}]):
         with pytest.raises(payloads.PayloadError):
             payloads.decision_lines(bad)
+
+
+def test_gift_card_ids_are_the_cards_sold_as_gift_cards():
+    data = {
+        "-1": {"giftCardId": 7, "points": 50},
+        "12": {"points": -5},
+        "-2": {"giftCardId": "9"},
+        "junk": "not a dict",
+    }
+    assert payloads.gift_card_ids(data) == {7, 9}
+    assert payloads.gift_card_ids({}) == set()
+    assert payloads.gift_card_ids(None) == set()

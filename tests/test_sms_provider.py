@@ -127,6 +127,9 @@ class TestSmsProviderModule(RedeemOtpOrderCase, HttpCase):
         self.assertEqual(verified.get("state"), "verified", verified)
 
     def test_provider_failure_falls_back_to_email(self):
+        self.company.email = (
+            "frontdesk@salon.example.com"  # codes by email come from it
+        )
         self.api.status = 503
         with self.mock_mail_gateway(mail_unlink_sent=True):
             result = self.request_code()

@@ -368,8 +368,7 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
         return request["body"]["template"]["components"][0]["parameters"][0]["text"]
 
     def test_configuration(self):
-        sender = RedeemOtpSender(self.env)
-        self.assertTrue(sender._whatsapp_configured(self.company))
+        self.assertTrue(self.company._redeem_otp_whatsapp_configured())
         for field in (
             "redeem_otp_whatsapp_phone_number_id",
             "redeem_otp_whatsapp_token",
@@ -378,7 +377,7 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
             with self.subTest(field=field):
                 value = self.company[field]
                 self.company[field] = False
-                self.assertFalse(sender._whatsapp_configured(self.company))
+                self.assertFalse(self.company._redeem_otp_whatsapp_configured())
                 self.company[field] = value
         self.assertEqual(self.company.redeem_otp_whatsapp_lang, "fr")
         self.assertEqual(

@@ -13,6 +13,8 @@ from ..tools.sender import RedeemOtpSender
 _logger = logging.getLogger(__name__)
 
 UUID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+# The largest id of an integer primary key.
+MAX_ID = 2**31 - 1
 
 
 class RedeemOtpController(http.Controller):
@@ -186,6 +188,11 @@ class RedeemOtpController(http.Controller):
         if not isinstance(pos_config_id, int) or isinstance(pos_config_id, bool):
             raise RedeemOtpError(
                 "bad_request", request.env._("The point of sale is missing.")
+            )
+        if not 0 < pos_config_id <= MAX_ID:
+            # Not an id PostgreSQL can hold: no such center (and no query).
+            raise RedeemOtpError(
+                "access_denied", request.env._("This point of sale does not exist.")
             )
         # One query: the center exists and this user may read it (access
         # rights and record rules, multi-company), archived or not.

@@ -4,7 +4,6 @@ from . import (  # noqa: F401
     res_config_settings,
     pos_config,
     loyalty_program,
-    loyalty_reward,
     loyalty_card,
     res_partner,
     membership_membership_line,
@@ -16,5 +15,4 @@ from . import (  # noqa: F401
     pos_order,
     pos_order_line,
     pos_session,
-    product_product,
 )

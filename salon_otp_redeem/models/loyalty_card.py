@@ -9,7 +9,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import payloads, policy, trusted
-from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -488,46 +487,10 @@ class LoyaltyCard(models.Model):
             moved[card] = delta
         return moved
 
-    def _redeem_otp_send_notices(self, order, used_by_card):
-        """After points go down, the guest learns what was used and what is left.
-
-        Stock Odoo sends nothing when a balance decreases; this is the
-        guest's receipt for their money, and the moment they would notice a
-        fraud. The notices wait in Odoo's SMS and mail queues, sent once the
-        order is committed and outside the POS's request: a gateway that is
-        slow or down neither slows nor fails the checkout.
-        """
-        challenge = order.redeem_otp_challenge_id.sudo()
-        sender = RedeemOtpSender(self.env)
-        for card in self.sudo():  # cards the points call just moved: they exist
-            context = {
-                "used": used_by_card[card.id],
-                "order_name": order.pos_reference or order.name,
-                "override": challenge.method == "override",
-            }
-            try:
-                sender._queue_notice(
-                    card.partner_id or order.partner_id,
-                    order.company_id,
-                    card,
-                    {
-                        "sms": "salon_otp_redeem.sms_template_redeem_notice",
-                        "email": "salon_otp_redeem.mail_template_redeem_notice",
-                    },
-                    context,
-                    f"Balance notice for card {card.id}",
-                )
-            except Exception:  # noqa: BLE001 - a notice never undoes a paid order
-                _logger.exception("Balance notice for card %s not queued", card.id)
-
     @api.model
     def _redeem_otp_check_gift_keys(self, coupon_data):
         """`giftCardId` names gift cards only (stock would load any card there)."""
-        gift_ids = {
-            int(vals["giftCardId"])
-            for vals in coupon_data.values()
-            if vals.get("giftCardId")
-        }
+        gift_ids = payloads.gift_card_ids(coupon_data)
         cards = self.sudo().browse(gift_ids)
         if len(cards.exists()) != len(gift_ids) or cards.filtered(
             lambda card: card.program_id.program_type != "gift_card"

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import payloads, policy, trusted
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -471,9 +472,7 @@ class PosOrder(models.Model):
         if used:
             if order.redeem_otp_challenge_id.pos_order_id == self:
                 trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
-            Card.union(*used)._redeem_otp_send_notices(
-                self, {card.id: points for card, points in used.items()}
-            )
+            RedeemOtpSender(self.env)._queue_balance_notices(self, used)
         return result
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):

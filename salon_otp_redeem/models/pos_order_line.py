@@ -222,42 +222,34 @@ class PosOrderLine(models.Model):
                 )
 
     def _redeem_otp_check_discounts(self, order):
-        """No reward line takes more than its reward gives.
+        """No discount takes more than its reward gives: its percentage of the
+        order's sales, or its fixed amount per claim, within its cap.
 
-        A discount: its percentage of what it applies to (the order, its
-        cheapest line, its products), or its fixed amount per claim, within
-        its cap. A free product: that product's price per unit given. The POS
-        prices reward lines, and a promotion needs no code: a forged one
-        (300.00 off under a 10% promotion, a free pin priced as the top-up)
-        would pay for e-wallet credit.
+        The POS prices reward lines, and a promotion needs no code: a forged
+        one (300.00 off under a 10% promotion) would pay for e-wallet credit.
+        Free products are not bounded yet (their price depends on combos and
+        pricelists as the POS computes them).
         """
+        # Sale lines netted as stock's discount base is: a line of -1 cancels
+        # a line of +1 (refunds aside, which pay nothing).
         sales = order.lines.filtered(
-            lambda line: (
-                not line.reward_id and not line.refunded_orderline_id and line.qty > 0
-            )
+            lambda line: not line.reward_id and not line.refunded_orderline_id
         )
         for reward, lines in self.grouped("reward_id").items():
             reward = reward.sudo()
             taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
-            if reward.reward_type == "product":
-                most = sum(
-                    abs(line.qty) * line.product_id._redeem_otp_unit_price(sales)
-                    for line in lines
-                )
-            elif (
-                reward.reward_type == "discount" and reward.discount_mode != "per_point"
-            ):
+            claims = policy.claims(
+                sum(lines.mapped("points_cost")), reward.required_points
+            )
+            if reward.reward_type == "discount" and reward.discount_mode != "per_point":
                 most = policy.discount_bound(
                     reward.discount_mode,
                     reward.discount,
                     reward.discount_max_amount,
-                    sum(
-                        max(line.price_subtotal_incl, 0.0)
-                        for line in reward._redeem_otp_applies_to(sales)
-                    ),
-                    policy.claims(
-                        sum(lines.mapped("points_cost")), reward.required_points
-                    ),
+                    # Its share of the whole order's sales: an upper bound,
+                    # whatever it applies to (the cheapest line, some products).
+                    max(sum(sales.mapped("price_subtotal_incl")), 0.0),
+                    claims,
                 )
             else:
                 continue  # per-point values are checked line by line

@@ -215,6 +215,15 @@ class ResCompany(models.Model):
         self.ensure_one()
         return pytz.timezone(self.redeem_otp_tz or "UTC")
 
+    def _redeem_otp_whatsapp_configured(self):
+        """Whether the WhatsApp Cloud API can carry this company's codes."""
+        company = self.sudo()
+        return bool(
+            company.redeem_otp_whatsapp_phone_number_id
+            and company.redeem_otp_whatsapp_token
+            and company.redeem_otp_whatsapp_template
+        )
+
     def _redeem_otp_channels(self):
         self.ensure_one()
         return policy.parse_channel_sequence(self.redeem_otp_channel_sequence)

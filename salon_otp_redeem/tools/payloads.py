@@ -332,3 +332,12 @@ def order_copy_lines(lines):
         )
         for line in rewards
     ]
+
+
+def gift_card_ids(coupon_data):
+    """The card ids the points call names as gift cards being sold (`giftCardId`)."""
+    return {
+        int(vals["giftCardId"])
+        for vals in (coupon_data or {}).values()
+        if isinstance(vals, dict) and vals.get("giftCardId")
+    }

@@ -56,7 +56,7 @@ class RedeemOtpSender:
         """Channels this guest can receive, in the company's order, with masked destinations."""
         result = []
         for channel in company._redeem_otp_channels():
-            if channel == "whatsapp" and not self._whatsapp_configured(company):
+            if channel == "whatsapp" and not company._redeem_otp_whatsapp_configured():
                 continue
             destination, _reason = self._destination(partner, channel, company)
             if destination:
@@ -83,7 +83,7 @@ class RedeemOtpSender:
         any_destination = False
         held = False
         for channel in policy.channel_order(company._redeem_otp_channels(), preferred):
-            if channel == "whatsapp" and not self._whatsapp_configured(company):
+            if channel == "whatsapp" and not company._redeem_otp_whatsapp_configured():
                 reasons.append(self.env._("WhatsApp: not configured"))
                 continue
             destination, why = self._destination(partner, channel, company)
@@ -238,7 +238,7 @@ class RedeemOtpSender:
         would keep the code in the chatter), nothing logs the code or token.
         """
         company = challenge.company_id.sudo()
-        if not self._whatsapp_configured(company):
+        if not company._redeem_otp_whatsapp_configured():
             raise SendFailure(self.env._("WhatsApp is not configured"))
         try:
             message_id = whatsapp_cloud.send_authentication_code(
@@ -257,14 +257,6 @@ class RedeemOtpSender:
             "Redemption code for challenge %s accepted by WhatsApp (message %s)",
             challenge.id,
             message_id,
-        )
-
-    def _whatsapp_configured(self, company):
-        company = company.sudo()
-        return bool(
-            company.redeem_otp_whatsapp_phone_number_id
-            and company.redeem_otp_whatsapp_token
-            and company.redeem_otp_whatsapp_template
         )
 
     # ------------------------------------------------------------------
@@ -446,6 +438,36 @@ class RedeemOtpSender:
             _logger.info("%s queued for %s", what, channel)
             return channel
         return None
+
+    def _queue_balance_notices(self, order, used):
+        """After points go down, the guest learns what was used and what is left.
+
+        Stock Odoo sends nothing when a balance decreases; this is the
+        guest's receipt for their money, and the moment they would notice a
+        fraud. `used` maps each card the points call took from to the points
+        taken. The notices wait in the queues (`_queue_notice`).
+        """
+        override = order.redeem_otp_challenge_id.sudo().method == "override"
+        for card, points in used.items():
+            card = card.sudo()  # cards the points call just moved: they exist
+            try:
+                self._queue_notice(
+                    card.partner_id or order.partner_id,
+                    order.company_id,
+                    card,
+                    {
+                        "sms": "salon_otp_redeem.sms_template_redeem_notice",
+                        "email": "salon_otp_redeem.mail_template_redeem_notice",
+                    },
+                    {
+                        "used": points,
+                        "order_name": order.pos_reference or order.name,
+                        "override": override,
+                    },
+                    f"Balance notice for card {card.id}",
+                )
+            except Exception:  # noqa: BLE001 - a notice never undoes a paid order
+                _logger.exception("Balance notice for card %s not queued", card.id)
 
     def _send_notice(self, partner, company, record, templates, add_context, what):
         """Send a message that holds no secret on the first channel that works.
