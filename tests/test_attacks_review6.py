@@ -31,15 +31,6 @@ class PromotionCase(TopUpAttackCase):
                 "reward_product_qty": 1,
             },
         )
-        cls.half_cheapest = cls._promotion(
-            "Half price on the cheapest item",
-            {
-                "reward_type": "discount",
-                "discount_mode": "percent",
-                "discount": 50,
-                "discount_applicability": "cheapest",
-            },
-        )
         cls.ten_off = cls._promotion(
             "10.00 off",
             {"reward_type": "discount", "discount_mode": "per_order", "discount": 10},

@@ -235,24 +235,21 @@ class PosOrderLine(models.Model):
         sales = order.lines.filtered(
             lambda line: not line.reward_id and not line.refunded_orderline_id
         )
+        # Its share of the whole order's sales: an upper bound, whatever the
+        # discount applies to (the cheapest line, some products).
+        base = max(sum(sales.mapped("price_subtotal_incl")), 0.0)
         for reward, lines in self.grouped("reward_id").items():
             reward = reward.sudo()
-            taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
-            claims = policy.claims(
-                sum(lines.mapped("points_cost")), reward.required_points
-            )
-            if reward.reward_type == "discount" and reward.discount_mode != "per_point":
-                most = policy.discount_bound(
-                    reward.discount_mode,
-                    reward.discount,
-                    reward.discount_max_amount,
-                    # Its share of the whole order's sales: an upper bound,
-                    # whatever it applies to (the cheapest line, some products).
-                    max(sum(sales.mapped("price_subtotal_incl")), 0.0),
-                    claims,
-                )
-            else:
+            if reward.reward_type != "discount" or reward.discount_mode == "per_point":
                 continue  # per-point values are checked line by line
+            taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
+            most = policy.discount_bound(
+                reward.discount_mode,
+                reward.discount,
+                reward.discount_max_amount,
+                base,
+                policy.claims(sum(lines.mapped("points_cost")), reward.required_points),
+            )
             if taken - most > policy.EPSILON * 10:
                 raise UserError(
                     self.env._(

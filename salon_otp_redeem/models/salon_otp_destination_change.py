@@ -73,7 +73,7 @@ class SalonOtpDestinationChange(models.Model):
                 if field_name != "email":
                     # A number the country cannot read reaches nobody: never
                     # kept as typed, to be read again with another country.
-                    raw = phones.e164_or_none(raw, country) or "" if raw else ""
+                    raw = raw and (phones.e164_or_none(raw, country) or "")
                 values[field_name] = raw
             result[partner.id] = values
         return result
