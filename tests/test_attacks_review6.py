@@ -31,6 +31,15 @@ class PromotionCase(TopUpAttackCase):
                 "reward_product_qty": 1,
             },
         )
+        cls.half_cheapest = cls._promotion(
+            "Half price on the cheapest item",
+            {
+                "reward_type": "discount",
+                "discount_mode": "percent",
+                "discount": 50,
+                "discount_applicability": "cheapest",
+            },
+        )
         cls.ten_off = cls._promotion(
             "10.00 off",
             {"reward_type": "discount", "discount_mode": "per_order", "discount": 10},
@@ -77,9 +86,37 @@ class PromotionCase(TopUpAttackCase):
 
 @tagged("post_install", "-at_install")
 class TestReview6PromotionPaysTheTopUp(PromotionCase):
-    """Review 5 bounds discount rewards; other promotion rewards, or a discount
-    whose base is not the whole order, still pay for a top-up: e-wallet credit
-    for nothing, spendable at once on any service."""
+    """Review 5 bounded discount rewards; other promotion rewards, or a
+    discount whose base is not the whole order, paid for a top-up: e-wallet
+    credit for nothing, spendable at once on any service."""
+
+    def test_01_free_product_reward_priced_as_the_top_up(self):
+        """A free hair pin (1.00) given as 300.00 off, no pin sold."""
+        before = self.snapshot()
+        data = self.mint(
+            [
+                self.product_line(self.topup, 300.0),
+                self.reward_line(None, 1.0, 300.0, program=self.free_pin),
+            ],
+            300.0,
+        )
+        self.assertEqual(data["amount_total"], 0.0)  # nothing is paid
+        self.assertCreditPaidFor(before, data)
+
+    def test_02_cheapest_line_discount_taken_on_the_whole_order(self):
+        """50% off the cheapest item (a 1.00 pin: 0.50) taken as 50% of the
+        order with its 300.00 top-up."""
+        before = self.snapshot()
+        data = self.mint(
+            [
+                self.product_line(self.topup, 300.0),
+                self.product_line(self.cheap, 1.0),
+                self.reward_line(None, 1.0, 150.0, program=self.half_cheapest),
+            ],
+            300.0,
+        )
+        self.assertAlmostEqual(data["amount_total"], 151.0)  # 150.00 unpaid
+        self.assertCreditPaidFor(before, data)
 
     def test_03_fixed_amount_claimed_thirty_times(self):
         """A once-per-order 10.00 off claimed 30 times by the line's own

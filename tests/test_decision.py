@@ -99,6 +99,23 @@ class TestDecisionRoute(RedeemRoutesCase):
         expired = self.decide(self.line(self.ewallet_card, 40.0))
         self.assertError(expired, "bad_request", "expired on")
 
+    def test_a_combo_is_one_cheapest_item(self):
+        """A combo's price is on its items: half the cheapest item is half the
+        combo (25.00 of 50.00), not half of its head's 0.00 nor half of its
+        cheaper item."""
+        reward = self.promotion.reward_ids[:1]
+        reward.write({"discount": 50, "discount_applicability": "cheapest"})
+        menu = {"product_id": self.service.id, "qty": 1, "price": 0.0}
+        items = [
+            {"product_id": self.service.id, "qty": 1, "price": price, "combo_parent": 0}
+            for price in (30.0, 20.0)
+        ]
+        half = {"reward_id": reward.id, "card_id": 0, "points": 1, "price": -25.0}
+        result = self.decide(menu, *items, half)
+        self.assertEqual(result.get("reason"), "none", result)
+        too_much = self.decide(menu, *items, dict(half, price=-30.0))
+        self.assertError(too_much, "bad_request", "at most")
+
     def test_malformed_lines_are_refused_cleanly(self):
         for lines in (
             None,

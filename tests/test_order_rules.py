@@ -189,3 +189,22 @@ def test_discount_bound(mode, discount, cap, sales, times, most):
 )
 def test_claims(points, required, times):
     assert policy.claims(points, required) == times
+
+
+@pytest.mark.parametrize(
+    "sales, total, base",
+    [
+        # One unit of the cheapest sale, whatever its quantity.
+        ([(2, 60.0), (1, 300.0)], 360.0, 30.0),
+        # A hundredth of a pin at 300.00 a unit is a 3.00 sale.
+        ([(0.01, 3.0), (1, 300.0)], 303.0, 3.0),
+        # Goods given back are no one's cheapest item.
+        ([(-1, -3000.0), (1, 3000.0), (1, 300.0)], 300.0, 300.0),
+        # Within the order's total; nothing sold, nothing to discount.
+        ([(1, 50.0)], 20.0, 20.0),
+        ([], 100.0, 0.0),
+        ([(1, -5.0)], 0.0, 0.0),
+    ],
+)
+def test_cheapest_base(sales, total, base):
+    assert policy.cheapest_base(sales, total) == pytest.approx(base)

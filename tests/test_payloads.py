@@ -166,7 +166,13 @@ def test_decision_lines_read_sales_and_rewards():
         ]
     )
     assert parsed == [
-        {"price": 40.0, "price_subtotal": 40.0, "product_id": 5, "qty": 2.0},
+        {
+            "price": 40.0,
+            "price_subtotal": 40.0,
+            "product_id": 5,
+            "qty": 2.0,
+            "combo_parent": None,
+        },
         {
             "price": -10.0,
             "price_subtotal": -10.0,
@@ -176,6 +182,25 @@ def test_decision_lines_read_sales_and_rewards():
         },
     ]
     for bad in (None, [1], [{"reward_id": "x"}], [{"product_id": 5, "qty": math.nan}]):
+        with pytest.raises(payloads.PayloadError):
+            payloads.decision_lines(bad)
+
+
+def test_combo_items_name_an_earlier_sale_line():
+    menu = {"product_id": 5, "qty": 1, "price": 0.0}
+    item = {"product_id": 6, "qty": 1, "price": 30.0, "combo_parent": 0}
+    reward = {"reward_id": 7, "points": 1, "price": -3.0}
+    lines = payloads.decision_lines([menu, reward, item, dict(item, combo_parent=-1)])
+    assert [line.get("combo_parent") for line in lines] == [None, None, 0, None]
+    # Positions among the copy's lines, sales first.
+    assert payloads.combo_links(lines) == [(1, 0)]
+    for bad in (
+        [item],  # no earlier line
+        [reward, dict(item, combo_parent=0)],  # a reward line is no combo
+        [menu, dict(item, combo_parent=0), dict(item, combo_parent=1)],  # nested
+        [menu, dict(item, combo_parent="0")],
+        [menu, dict(item, combo_parent=True)],
+    ):
         with pytest.raises(payloads.PayloadError):
             payloads.decision_lines(bad)
 

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     res_config_settings,
     pos_config,
     loyalty_program,
+    loyalty_reward,
     loyalty_card,
     res_partner,
     membership_membership_line,

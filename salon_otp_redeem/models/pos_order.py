@@ -373,6 +373,9 @@ class PosOrder(models.Model):
                 "lines": payloads.order_copy_lines(lines),
             }
         )
+        copies = order.lines
+        for item, combo in payloads.combo_links(lines):
+            copies[item].combo_parent_id = copies[combo]
         decision = order._redeem_otp_decision()
         redemptions = decision["lines"]._redeem_otp_redemptions()
         for item, line in zip(redemptions, decision["lines"], strict=True):

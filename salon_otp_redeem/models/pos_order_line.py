@@ -222,43 +222,94 @@ class PosOrderLine(models.Model):
                 )
 
     def _redeem_otp_check_discounts(self, order):
-        """No discount takes more than its reward gives: its percentage of the
-        order's sales, or its fixed amount per claim, within its cap.
+        """No promotion takes more than its reward gives: a discount its
+        percentage of what it applies to, or its fixed amount per claim,
+        within its cap; free products no more than the order sells of them.
 
         The POS prices reward lines, and a promotion needs no code: a forged
-        one (300.00 off under a 10% promotion) would pay for e-wallet credit.
-        Free products are not bounded yet (their price depends on combos and
-        pricelists as the POS computes them).
+        one (300.00 off under a 10% promotion, a free pin worth 300.00, half
+        the top-up as the "cheapest item") would pay for e-wallet credit.
         """
-        # Sale lines netted as stock's discount base is: a line of -1 cancels
-        # a line of +1 (refunds aside, which pay nothing).
+        # Refunds aside (they pay nothing): a line of -1 cancels one of +1.
         sales = order.lines.filtered(
             lambda line: not line.reward_id and not line.refunded_orderline_id
         )
-        # Its share of the whole order's sales: an upper bound, whatever the
-        # discount applies to (the cheapest line, some products).
-        base = max(sum(sales.mapped("price_subtotal_incl")), 0.0)
+        combos = sales._redeem_otp_combos()
+        total = max(sum(value for value, _full in combos.values()), 0.0)
+        free_taken, free_products = 0.0, self.env["product.product"]
         for reward, lines in self.grouped("reward_id").items():
             reward = reward.sudo()
-            if reward.reward_type != "discount" or reward.discount_mode == "per_point":
-                continue  # per-point values are checked line by line
             taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
-            most = policy.discount_bound(
-                reward.discount_mode,
-                reward.discount,
-                reward.discount_max_amount,
-                base,
-                policy.claims(sum(lines.mapped("points_cost")), reward.required_points),
-            )
-            if taken - most > policy.EPSILON * 10:
-                raise UserError(
-                    self.env._(
-                        "%(reward)s takes %(taken)s where it gives at most %(most)s.",
-                        reward=reward.description or reward.program_id.name,
-                        taken=order.currency_id.format(taken),
-                        most=order.currency_id.format(most),
-                    )
+            if reward.reward_type == "product":
+                most = reward._redeem_otp_sold_value(combos, reward.reward_product_ids)
+                free_taken += taken
+                free_products |= reward.reward_product_ids
+            elif (
+                reward.reward_type == "discount" and reward.discount_mode != "per_point"
+            ):
+                most = policy.discount_bound(
+                    reward.discount_mode,
+                    reward.discount,
+                    reward.discount_max_amount,
+                    reward._redeem_otp_discount_base(combos, total),
+                    policy.claims(
+                        sum(lines.mapped("points_cost")), reward.required_points
+                    ),
                 )
+            else:
+                continue  # per-point values are checked line by line
+            self._redeem_otp_refuse_excess(reward, taken, most, order)
+        if free_taken:
+            # Two promotions giving the same pin give it once.
+            Reward = self.env["loyalty.reward"]
+            most = Reward._redeem_otp_sold_value(combos, free_products)
+            self._redeem_otp_refuse_excess(Reward, free_taken, most, order)
+
+    @api.model
+    def _redeem_otp_refuse_excess(self, reward, taken, most, order):
+        if taken - most > policy.EPSILON * 10:
+            raise UserError(
+                self.env._(
+                    "%(reward)s takes %(taken)s where it gives at most %(most)s.",
+                    reward=reward.description
+                    or reward.program_id.name
+                    or self.env._("The free products"),
+                    taken=order.currency_id.format(taken),
+                    most=order.currency_id.format(most),
+                )
+            )
+
+    def _redeem_otp_combos(self):
+        """These sale lines as sold, a combo with its items as one sale:
+        {line: (value, full value)}, tax included.
+
+        The value is what the line charges; the full value is before the
+        line's own discount (what pos_loyalty prices a free product at).
+        """
+        sales = {}
+        for line in self:
+            head = line.combo_parent_id or line
+            value, full = sales.get(head, (0.0, 0.0))
+            sales[head] = (
+                value + line.price_subtotal_incl,
+                full + line._redeem_otp_undiscounted(),
+            )
+        return sales
+
+    def _redeem_otp_undiscounted(self):
+        self.ensure_one()
+        if not self.discount:
+            return self.price_subtotal_incl
+        if self.discount < 100:
+            return self.price_subtotal_incl * 100.0 / (100.0 - self.discount)
+        order = self.order_id
+        return self.tax_ids_after_fiscal_position.compute_all(
+            self.price_unit,
+            order.currency_id,
+            self.qty,
+            product=self.product_id,
+            partner=order.partner_id,
+        )["total_included"]
 
     def _redeem_otp_check_balances(self, order):
         """No card pays for more than it holds (plus what this very order earns on it).

@@ -236,9 +236,27 @@ def decision_lines(items):
             line.update(
                 product_id=record_id(item.get("product_id"), what="product"),
                 qty=number(item.get("qty") or 0.0, what="quantity"),
+                combo_parent=combo_parent(item, parsed),
             )
         parsed.append(line)
     return parsed
+
+
+def combo_parent(item, parsed):
+    """The index among the lines before it of the combo a sale line is an item
+    of, or None: an earlier sale line that is no combo item itself."""
+    index = item.get("combo_parent", -1)
+    if index is None or index == -1:
+        return None
+    if (
+        not isinstance(index, int)
+        or isinstance(index, bool)
+        or not 0 <= index < len(parsed)
+        or "product_id" not in parsed[index]
+        or parsed[index]["combo_parent"] is not None
+    ):
+        raise PayloadError("a combo item must name an earlier sale line as its combo")
+    return index
 
 
 def per_card(text):
@@ -331,6 +349,19 @@ def order_copy_lines(lines):
             }
         )
         for line in rewards
+    ]
+
+
+def combo_links(lines):
+    """(item, combo) positions among the lines `order_copy_lines` makes."""
+    position = {}
+    for index, line in enumerate(lines):
+        if not line.get("reward_id"):
+            position[index] = len(position)
+    return [
+        (position[index], position[line["combo_parent"]])
+        for index, line in enumerate(lines)
+        if not line.get("reward_id") and line.get("combo_parent") is not None
     ]
 
 

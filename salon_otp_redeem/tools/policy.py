@@ -202,6 +202,21 @@ def discount_bound(mode, discount, max_amount, sales, times=1):
     return most
 
 
+def cheapest_base(sales, total):
+    """The base of a "cheapest item" discount: one unit of the cheapest sale,
+    as pos_loyalty chooses it, within the order's `total`.
+
+    `sales` are (qty, value) pairs, tax included, a combo with its items. A
+    unit is never worth more than its whole line: a hundredth of a pin priced
+    300.00 a unit is a 3.00 sale, not a 300.00 one. Lines giving goods back
+    (negative quantities) are no one's cheapest item.
+    """
+    units = [min(value / qty, value) for qty, value in sales if qty > 0]
+    if not units:
+        return 0.0
+    return max(min(min(units), float(total)), 0.0)
+
+
 def earn_bound(rules, lines, paid):
     """The most points an order's sale lines can earn under a program's rules.
 

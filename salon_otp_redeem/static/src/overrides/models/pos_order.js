@@ -40,14 +40,15 @@ patch(PosOrder.prototype, {
 
     /** The `lines` of the decision route: sales (what the order earns on) and rewards. */
     getRedeemOtpOrderLines() {
-        const sales = this.get_orderlines()
-            .filter((line) => !line.is_reward_line)
-            .map((line) => ({
-                product_id: line.get_product().id,
-                qty: line.get_quantity(),
-                price: line.get_price_with_tax(),
-                price_subtotal: line.get_price_without_tax(),
-            }));
+        const saleLines = this.get_orderlines().filter((line) => !line.is_reward_line);
+        const sales = saleLines.map((line) => ({
+            product_id: line.get_product().id,
+            qty: line.get_quantity(),
+            price: line.get_price_with_tax(),
+            price_subtotal: line.get_price_without_tax(),
+            // A combo is sold as one: its items' prices are on the item lines.
+            combo_parent: line.combo_parent_id ? saleLines.indexOf(line.combo_parent_id) : -1,
+        }));
         return [...sales, ...this.getRedeemOtpRewardLines()];
     },
 

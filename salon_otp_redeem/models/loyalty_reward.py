@@ -1,0 +1,60 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+from odoo.osv import expression
+
+from ..tools import policy
+
+
+class LoyaltyReward(models.Model):
+    """What a promotion's reward can be worth on an order.
+
+    Promotions need no code, and the POS prices their lines: the bounds
+    here keep a forged line from paying for e-wallet credit.
+    """
+
+    _inherit = "loyalty.reward"
+
+    def _redeem_otp_discount_base(self, sales, total):
+        """What this discount is a share of, in `sales` ({line: (value, full
+        value)}, see `pos.order.line._redeem_otp_combos`) within the order's
+        netted `total`: pos_loyalty's own base, never less."""
+        self.ensure_one()
+        if self.discount_applicability == "cheapest":
+            return policy.cheapest_base(
+                [(line.qty, value) for line, (value, _full) in sales.items()], total
+            )
+        if self.discount_applicability == "specific":
+            products = self._redeem_otp_products_among(
+                self._get_discount_product_domain(), sales
+            )
+            base = sum(
+                value
+                for line, (value, _full) in sales.items()
+                if line.product_id in products
+            )
+            return min(max(base, 0.0), total)
+        return total
+
+    @api.model
+    def _redeem_otp_sold_value(self, sales, products):
+        """The most free `products` can be worth: the full value of what the
+        order sells of them (pos_loyalty's free line cancels a sale line of
+        the product), never the price the reward line itself claims."""
+        return max(
+            sum(
+                full
+                for line, (_value, full) in sales.items()
+                if line.product_id in products
+            ),
+            0.0,
+        )
+
+    def _redeem_otp_products_among(self, domain, sales):
+        """The products of `sales` that `domain` selects, by one search."""
+        ids = sorted({line.product_id.id for line in sales})
+        return (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(expression.AND([domain, [("id", "in", ids)]]))
+        )
