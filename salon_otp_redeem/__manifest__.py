@@ -24,6 +24,7 @@
         "data/sms_template_data.xml",
         "data/mail_template_data.xml",
         "data/override_notice_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_whatsapp_views.xml",
         "views/loyalty_program_views.xml",

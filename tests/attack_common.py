@@ -208,6 +208,7 @@ class AttackCase(RedeemRoutesCase):
         )
         self.assertIsInstance(order, int, order)
         self.confirm(order, {card.id: self.coupon_vals(card, -points)})
+        self.send_balance_notices()
         notice = self.env["mail.mail"].sudo().search([("id", ">", last_mail)])
         self.assertEqual(len(notice), 1, "the set-up needs the queued balance notice")
         return notice
@@ -238,6 +239,7 @@ class AttackCase(RedeemRoutesCase):
         )
         self.assertIsInstance(order, int, order)
         self.confirm(order, {card.id: self.coupon_vals(card, -points)})
+        self.send_balance_notices()
         self.env["sms.sms"].sudo()._process_queue()
         self.env["mail.mail"].sudo().process_email_queue()
         return order

@@ -287,6 +287,11 @@ class SalonOtpCase(SalonSetupMixin, TestPointOfSaleHttpCommon, MockSMS, MockEmai
             data["state"] = state
         return data
 
+    def send_balance_notices(self):
+        """Run the scheduled action that turns owed notices into queued SMS and
+        emails (a points call only records them)."""
+        self.env["salon.otp.balance.notice"]._cron_send_balance_notices()
+
 
 class RedeemOtpOrderCase(SalonOtpCase):
     """Orders through `sync_from_ui` and `confirm_coupon_programs`, called on the

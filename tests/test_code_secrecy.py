@@ -127,6 +127,7 @@ class TestCodeSecrecy(RedeemOtpOrderCase):
                 )
             )
             self.confirm(order, card, 40.0)
+            self.send_balance_notices()
             self.env.flush_all()
 
         self.assertEqual(challenge.state, "used")

@@ -8,7 +8,7 @@ order without one.
 
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .otp_common import RedeemRoutesCase
@@ -105,10 +105,32 @@ class TestDecisionRoute(RedeemRoutesCase):
         cheaper item."""
         reward = self.promotion.reward_ids[:1]
         reward.write({"discount": 50, "discount_applicability": "cheapest"})
-        menu = {"product_id": self.service.id, "qty": 1, "price": 0.0}
+        Product = self.env["product.product"]
+        cut, wash = (
+            Product.create({"name": name, "lst_price": price})
+            for name, price in (("Cut", 30.0), ("Wash", 20.0))
+        )
+        combo = self.env["product.combo"].create(
+            {
+                "name": "Cut and wash",
+                "combo_item_ids": [
+                    Command.create({"product_id": cut.id}),
+                    Command.create({"product_id": wash.id}),
+                ],
+            }
+        )
+        menu_product = Product.create(
+            {"name": "Cut and wash", "type": "combo", "combo_ids": [combo.id]}
+        )
+        menu = {"product_id": menu_product.id, "qty": 1, "price": 0.0}
         items = [
-            {"product_id": self.service.id, "qty": 1, "price": price, "combo_parent": 0}
-            for price in (30.0, 20.0)
+            {
+                "product_id": item.id,
+                "qty": 1,
+                "price": item.lst_price,
+                "combo_parent": 0,
+            }
+            for item in (cut, wash)
         ]
         half = {"reward_id": reward.id, "card_id": 0, "points": 1, "price": -25.0}
         result = self.decide(menu, *items, half)

@@ -312,14 +312,15 @@ class TestDemoDelivery(HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(self.credit.points, 110.0)
-        # The balance notice waits in Odoo's SMS queue; its scheduled action
-        # sends it, here run by an administrator as "Run manually" does.
+        # The balance notice is owed, then queued in Odoo's SMS queue: the
+        # scheduled actions send it, here run by an administrator as "Run
+        # manually" does.
         self.authenticate("admin", "admin")
-        self.call_kw(
-            "ir.cron",
-            "method_direct_trigger",
-            [self.env.ref("sms.ir_cron_sms_scheduler_action").id],
-        )
+        for cron in (
+            "salon_otp_redeem.ir_cron_balance_notices",
+            "sms.ir_cron_sms_scheduler_action",
+        ):
+            self.call_kw("ir.cron", "method_direct_trigger", [self.env.ref(cron).id])
         notice = self.received("sms", CAMILLE_NUMBER, r"Client credit used")
         self.assertRegex(notice.text, r"Remaining: .*110\.00")
         self.assertNotIn(code, notice.text)

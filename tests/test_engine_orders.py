@@ -29,6 +29,18 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         with self.mockSMSGateway():
             self.confirm(order, self.ewallet_card, 40.0)
             self.assertFalse(self._sms, "the points call waits for no gateway")
+            owed = (
+                self.env["salon.otp.balance.notice"]
+                .sudo()
+                .search([("order_id", "=", order.id)])
+            )
+            self.assertEqual(owed.card_id, self.ewallet_card, "the points call owes it")
+            self.assertFalse(
+                self.env["sms.sms"].sudo().search([("partner_id", "=", self.guest.id)]),
+                "nothing is rendered inside the points call",
+            )
+            self.send_balance_notices()
+            self.assertFalse(owed.exists(), "a notice owed is sent once")
             queued = (
                 self.env["sms.sms"]
                 .sudo()

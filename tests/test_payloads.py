@@ -139,6 +139,18 @@ def test_earn_bound_sums_every_rule_on_its_products():
     assert policy.earn_bound(rules, lines, paid=80.0) == 50.0 + 9.0 + 0.0 + 7.0
 
 
+def test_earn_bound_reads_the_rules_minimums():
+    coupon = {"mode": "order", "amount": 1.0, "product_ids": None}
+    spent_100 = dict(coupon, minimum_amount=100.0)
+    pin = [{"product_id": 1, "qty": 1, "price": 1.0}]
+    assert policy.earn_bound([spent_100], pin, paid=1.0) == 0.0
+    big = [{"product_id": 1, "qty": 1, "price": 120.0}]
+    assert policy.earn_bound([spent_100], big, paid=120.0) == 1.0
+    three_items = dict(coupon, minimum_qty=3)
+    assert policy.earn_bound([three_items], pin, paid=1.0) == 0.0
+    assert policy.earn_bound([three_items], [dict(pin[0], qty=3)], paid=3.0) == 1.0
+
+
 def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():
     top_up = [{"mode": "money", "amount": 1.0, "product_ids": {1}}]
     bought = [{"product_id": 1, "qty": 1, "price": 30.0}]

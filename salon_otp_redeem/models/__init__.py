@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     salon_otp_setting_change,
     salon_otp_challenge,
     salon_otp_destination_change,
+    salon_otp_balance_notice,
     pos_order,
     pos_order_line,
     pos_session,

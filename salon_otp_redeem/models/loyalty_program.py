@@ -86,6 +86,8 @@ class LoyaltyProgram(models.Model):
                     "mode": rule.reward_point_mode,
                     "amount": rule.reward_point_amount,
                     "product_ids": valid,
+                    "minimum_amount": rule.minimum_amount,
+                    "minimum_qty": rule.minimum_qty,
                 }
             )
         return policy.earn_bound(

@@ -15,39 +15,50 @@ class LoyaltyReward(models.Model):
     _inherit = "loyalty.reward"
 
     def _redeem_otp_discount_base(self, sales, total):
-        """What this discount is a share of, in `sales` ({line: (value, full
-        value)}, see `pos.order.line._redeem_otp_combos`) within the order's
-        netted `total`: pos_loyalty's own base, never less."""
+        """What this discount is a share of, in `sales` ({line: value}, see
+        `pos.order.line._redeem_otp_combos`) within the order's netted
+        `total`: pos_loyalty's own base, never less."""
         self.ensure_one()
         if self.discount_applicability == "cheapest":
             return policy.cheapest_base(
-                [(line.qty, value) for line, (value, _full) in sales.items()], total
+                [(line.qty, value) for line, value in sales.items()], total
             )
         if self.discount_applicability == "specific":
             products = self._redeem_otp_products_among(
                 self._get_discount_product_domain(), sales
             )
             base = sum(
-                value
-                for line, (value, _full) in sales.items()
-                if line.product_id in products
+                value for line, value in sales.items() if line.product_id in products
             )
             return min(max(base, 0.0), total)
         return total
 
     @api.model
     def _redeem_otp_sold_value(self, sales, products):
-        """The most free `products` can be worth: the full value of what the
-        order sells of them (pos_loyalty's free line cancels a sale line of
-        the product), never the price the reward line itself claims."""
+        """The most free `products` can be worth: what the order charges for
+        them (pos_loyalty's free line cancels a sale line of the product),
+        never the price the reward line itself claims."""
         return max(
-            sum(
-                full
-                for line, (_value, full) in sales.items()
-                if line.product_id in products
-            ),
+            sum(value for line, value in sales.items() if line.product_id in products),
             0.0,
         )
+
+    def _redeem_otp_free_value(self, sales, claims):
+        """The most this free-product reward gives for `claims` claims: its
+        quantity per claim, each unit at the dearest the order sells, within
+        what the order sells of its products (300 pins sold do not make one
+        free pin 300 free pins)."""
+        self.ensure_one()
+        products = self.reward_product_ids
+        units = [
+            value / line.qty
+            for line, value in sales.items()
+            if line.product_id in products and line.qty > 0
+        ]
+        sold = self._redeem_otp_sold_value(sales, products)
+        if not units:
+            return sold
+        return min(sold, self.reward_product_qty * max(claims, 1) * max(units))
 
     def _redeem_otp_products_among(self, domain, sales):
         """The products of `sales` that `domain` selects, by one search."""

@@ -8,7 +8,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import payloads, policy, trusted
-from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -243,6 +242,7 @@ class PosOrder(models.Model):
 
     def _redeem_otp_enforce_one(self):
         self.ensure_one()
+        self._redeem_otp_check_total()
         decision = self._redeem_otp_decision()
         if decision["needs_code"]:
             challenge = self.redeem_otp_challenge_id.sudo()
@@ -270,6 +270,25 @@ class PosOrder(models.Model):
         held = Card._redeem_otp_hold_for(self, allowance)
         order.redeem_otp_taken_back = json.dumps(held) if held else False
 
+    def _redeem_otp_check_total(self):
+        """Stock keeps the lines and the total the POS sends, and the order is
+        paid when its payments match the total: a 300.00 top-up line on an
+        order of 0.00 would earn credit nobody paid for. The slack is a cent
+        per line (taxes rounded globally) and the center's cash rounding."""
+        slack = self.currency_id.rounding * (len(self.lines) + 1)
+        if self.config_id.cash_rounding:
+            slack += self.config_id.rounding_method.rounding
+        worth = sum(self.lines.mapped("price_subtotal_incl"))
+        if worth - self.amount_total > slack:
+            raise UserError(
+                self.env._(
+                    "The order's lines come to %(worth)s, more than its total of "
+                    "%(total)s.",
+                    worth=self.currency_id.format(worth),
+                    total=self.currency_id.format(self.amount_total),
+                )
+            )
+
     def _redeem_otp_decision(self):
         """Whether this order's reward lines need the guest's code, and why.
 
@@ -296,7 +315,7 @@ class PosOrder(models.Model):
         rewarded._redeem_otp_check_rewards(self)
         # Read once: dormancy is the costliest fact of a card.
         dormant = rewarded.coupon_id._redeem_otp_dormant()
-        lines = self._redeem_otp_protected_lines(dormant)
+        lines = rewarded._redeem_otp_protected(self, dormant)
         result["lines"] = lines
         if not lines:
             return result
@@ -394,28 +413,6 @@ class PosOrder(models.Model):
             "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
         }
 
-    def _redeem_otp_protected_lines(self, dormant=None):
-        """Reward lines of programs protected at this order's center.
-
-        `dormant`: the dormant cards among them, when the caller has read them.
-        """
-        lines = self.lines.filtered(lambda line: line.reward_id)
-        if not lines:
-            return lines
-        # Dormant and expired cards need the code whatever the program or
-        # center says (expired ones are then refused with their date).
-        cards = lines.coupon_id
-        if dormant is None:
-            dormant = cards._redeem_otp_dormant()
-        special = dormant | cards._redeem_otp_expired(self.company_id)
-        always = lines.filtered(lambda line: line.coupon_id in special)
-        if not self.config_id._redeem_otp_active():
-            return always
-        programs = lines.reward_id.program_id.sudo()._redeem_otp_protected()
-        return (
-            lines.filtered(lambda line: line.reward_id.program_id in programs) | always
-        )
-
     # ------------------------------------------------------------------
     # Points: the second RPC, where balances really move
     # ------------------------------------------------------------------
@@ -475,7 +472,7 @@ class PosOrder(models.Model):
         if used:
             if order.redeem_otp_challenge_id.pos_order_id == self:
                 trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
-            RedeemOtpSender(self.env)._queue_balance_notices(self, used)
+            self.env["salon.otp.balance.notice"]._redeem_otp_owe(self, used)
         return result
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):

@@ -116,6 +116,28 @@ class PosOrderLine(models.Model):
         """
         return all(line._redeem_otp_value() is not None for line in self)
 
+    def _redeem_otp_protected(self, order, dormant=None):
+        """Those of these reward lines that need the guest's code at `order`'s center.
+
+        `dormant`: the dormant cards among them, when the caller has read them.
+        """
+        lines = self.filtered(lambda line: line.reward_id)
+        if not lines:
+            return lines
+        # Dormant and expired cards need the code whatever the program or
+        # center says (expired ones are then refused with their date).
+        cards = lines.coupon_id
+        if dormant is None:
+            dormant = cards._redeem_otp_dormant()
+        special = dormant | cards._redeem_otp_expired(order.company_id)
+        always = lines.filtered(lambda line: line.coupon_id in special)
+        if not order.config_id._redeem_otp_active():
+            return always
+        programs = lines.reward_id.program_id.sudo()._redeem_otp_protected()
+        return (
+            lines.filtered(lambda line: line.reward_id.program_id in programs) | always
+        )
+
     def _redeem_otp_redemptions(self):
         """These reward lines as the guest's code binds them: card, program, points, money."""
         return [
@@ -162,27 +184,15 @@ class PosOrderLine(models.Model):
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
         self._redeem_otp_check_discounts(order)
+        self._redeem_otp_check_cardless(order)
         for line in self:
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
                 raise UserError(self.env._("A reward line cannot give points back."))
+            line._redeem_otp_check_value(order)
             if line.points_cost <= 0:
                 continue
             card = line.coupon_id.sudo()
-            if (
-                not card
-                and line.points_cost - program._redeem_otp_spendable_earnings(order)
-                > policy.EPSILON
-            ):
-                # Without a card, only points this very order earns (a card
-                # the order creates, a promotion's points) can pay for the
-                # reward: claimed thirty times, a 10.00 promotion pays a top-up.
-                raise UserError(
-                    self.env._(
-                        "%(program)s is spent from a card: choose the guest's card.",
-                        program=program.name,
-                    )
-                )
             if card and card.program_id != program:
                 raise UserError(
                     self.env._(
@@ -206,25 +216,51 @@ class PosOrderLine(models.Model):
                         holder=card.partner_id.display_name or self.env._("nobody"),
                     )
                 )
-            value = line._redeem_otp_value()
-            # Untaxed: tax on a discount is the state's, not the card's.
-            taken = max(-line.price_subtotal, 0.0)
-            if value is not None and taken - value > policy.EPSILON * 10:
+
+    def _redeem_otp_check_value(self, order):
+        """A reward that prices its points takes no more than they are worth:
+        nothing for a line that spends none (a gift card line of 0 points)."""
+        value = self._redeem_otp_value()
+        # Untaxed: tax on a discount is the state's, not the card's.
+        taken = max(-self.price_subtotal, 0.0)
+        if value is not None and taken - value > policy.EPSILON * 10:
+            raise UserError(
+                self.env._(
+                    "%(program)s: the reward line takes %(taken)s for %(points)s "
+                    "points, worth %(value)s.",
+                    program=self.reward_id.program_id.sudo().name,
+                    taken=order.currency_id.format(taken),
+                    points=self.points_cost,
+                    value=order.currency_id.format(value),
+                )
+            )
+
+    def _redeem_otp_check_cardless(self, order):
+        """Without a card, only points this very order earns (a card the order
+        creates, a promotion's points) pay for rewards, all lines of a program
+        together: a 10.00 promotion claimed thirty times, or by thirty lines
+        of its one point, pays a top-up."""
+        cardless = self.filtered(
+            lambda line: not line.coupon_id and line.points_cost > 0
+        )
+        for program, lines in cardless.grouped(
+            lambda line: line.reward_id.program_id
+        ).items():
+            program = program.sudo()
+            spent = sum(lines.mapped("points_cost"))
+            if spent - program._redeem_otp_spendable_earnings(order) > policy.EPSILON:
                 raise UserError(
                     self.env._(
-                        "%(program)s: the reward line takes %(taken)s for %(points)s "
-                        "points, worth %(value)s.",
+                        "%(program)s is spent from a card: choose the guest's card.",
                         program=program.name,
-                        taken=order.currency_id.format(taken),
-                        points=line.points_cost,
-                        value=order.currency_id.format(value),
                     )
                 )
 
     def _redeem_otp_check_discounts(self, order):
         """No promotion takes more than its reward gives: a discount its
         percentage of what it applies to, or its fixed amount per claim,
-        within its cap; free products no more than the order sells of them.
+        within its cap; free products their quantity per claim, no more than
+        the order sells of them.
 
         The POS prices reward lines, and a promotion needs no code: a forged
         one (300.00 off under a 10% promotion, a free pin worth 300.00, half
@@ -235,13 +271,16 @@ class PosOrderLine(models.Model):
             lambda line: not line.reward_id and not line.refunded_orderline_id
         )
         combos = sales._redeem_otp_combos()
-        total = max(sum(value for value, _full in combos.values()), 0.0)
+        total = max(sum(combos.values()), 0.0)
         free_taken, free_products = 0.0, self.env["product.product"]
         for reward, lines in self.grouped("reward_id").items():
             reward = reward.sudo()
             taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
+            claims = policy.claims(
+                sum(lines.mapped("points_cost")), reward.required_points
+            )
             if reward.reward_type == "product":
-                most = reward._redeem_otp_sold_value(combos, reward.reward_product_ids)
+                most = reward._redeem_otp_free_value(combos, claims)
                 free_taken += taken
                 free_products |= reward.reward_product_ids
             elif (
@@ -252,9 +291,7 @@ class PosOrderLine(models.Model):
                     reward.discount,
                     reward.discount_max_amount,
                     reward._redeem_otp_discount_base(combos, total),
-                    policy.claims(
-                        sum(lines.mapped("points_cost")), reward.required_points
-                    ),
+                    claims,
                 )
             else:
                 continue  # per-point values are checked line by line
@@ -281,35 +318,25 @@ class PosOrderLine(models.Model):
 
     def _redeem_otp_combos(self):
         """These sale lines as sold, a combo with its items as one sale:
-        {line: (value, full value)}, tax included.
+        {line: value charged, tax included}.
 
-        The value is what the line charges; the full value is before the
-        line's own discount (what pos_loyalty prices a free product at).
+        A line counts with its combo only as one of that combo's items: the
+        sync's combo links are the cashier's (a top-up made an "item" of a
+        pin would price the free pin at 301.00). And what is charged, not
+        the price before the line's own discount, which is the cashier's
+        too (a 300.00 pin at 99.99% off).
         """
         sales = {}
         for line in self:
-            head = line.combo_parent_id or line
-            value, full = sales.get(head, (0.0, 0.0))
-            sales[head] = (
-                value + line.price_subtotal_incl,
-                full + line._redeem_otp_undiscounted(),
-            )
+            head = line.combo_parent_id
+            if (
+                not head
+                or line.product_id
+                not in head.product_id.sudo().combo_ids.combo_item_ids.product_id
+            ):
+                head = line
+            sales[head] = sales.get(head, 0.0) + line.price_subtotal_incl
         return sales
-
-    def _redeem_otp_undiscounted(self):
-        self.ensure_one()
-        if not self.discount:
-            return self.price_subtotal_incl
-        if self.discount < 100:
-            return self.price_subtotal_incl * 100.0 / (100.0 - self.discount)
-        order = self.order_id
-        return self.tax_ids_after_fiscal_position.compute_all(
-            self.price_unit,
-            order.currency_id,
-            self.qty,
-            product=self.product_id,
-            partner=order.partner_id,
-        )["total_included"]
 
     def _redeem_otp_check_balances(self, order):
         """No card pays for more than it holds (plus what this very order earns on it).

@@ -193,7 +193,7 @@ class ResPartner(models.Model):
         )
         dormant = orders.lines.coupon_id._redeem_otp_dormant()
         return sum(
-            other._redeem_otp_protected_lines(dormant)._redeem_otp_amount()
+            other.lines._redeem_otp_protected(other, dormant)._redeem_otp_amount()
             for other in orders
         )
 

@@ -221,14 +221,17 @@ def earn_bound(rules, lines, paid):
     """The most points an order's sale lines can earn under a program's rules.
 
     `rules` are dicts: mode (order | money | unit), amount (points per
-    order, per unit of currency or per unit) and product_ids (the set of
-    product ids the rule counts, or None for any product). `lines` are
-    dicts: product_id, qty and price (tax included) of the order's sale
-    lines (not reward lines); `paid` is the order's total. Minimums are
-    ignored: this bounds, it does not compute, so the POS's own figure is
-    always within it. Lines are netted per rule (a negative line cancels a
-    positive one) and money never counts for more than was paid: an
-    e-wallet top-up earns what was paid for it.
+    order, per unit of currency or per unit), product_ids (the set of
+    product ids the rule counts, or None for any product) and the rule's
+    minimum_amount and minimum_qty. `lines` are dicts: product_id, qty and
+    price (tax included) of the order's sale lines (not reward lines);
+    `paid` is the order's total. This bounds, it does not compute, so the
+    POS's own figure is always within it: a minimum is read against the
+    sales tax included, before any discount (never less than what
+    pos_loyalty reads), and a rule under it earns nothing (a 20.00 coupon
+    for 100.00 spent is not minted by a 1.00 sale). Lines are netted per
+    rule (a negative line cancels a positive one) and money never counts
+    for more than was paid: an e-wallet top-up earns what was paid for it.
     """
     paid = max(float(paid or 0.0), 0.0)
     total = 0.0
@@ -239,15 +242,20 @@ def earn_bound(rules, lines, paid):
             if rule.get("product_ids") is None
             or line["product_id"] in rule["product_ids"]
         ]
+        money = max(sum(float(line["price"]) for line in valid), 0.0)
+        units = max(sum(float(line["qty"]) for line in valid), 0.0)
+        if money < float(rule.get("minimum_amount") or 0.0) or units < float(
+            rule.get("minimum_qty") or 0.0
+        ):
+            continue
         amount = max(float(rule.get("amount") or 0.0), 0.0)
         mode = rule.get("mode")
         if mode == "order":
             total += amount if valid or rule.get("product_ids") is None else 0.0
         elif mode == "money":
-            money = max(sum(float(line["price"]) for line in valid), 0.0)
             total += amount * min(money, paid)
         elif mode == "unit":
-            total += amount * max(sum(float(line["qty"]) for line in valid), 0.0)
+            total += amount * units
     return total
 
 

@@ -1,0 +1,48 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from ..tools.sender import RedeemOtpSender
+
+BATCH = 200
+
+
+class SalonOtpBalanceNotice(models.Model):
+    """A balance notice owed to a guest, until the scheduled action sends it.
+
+    The points call only records what was used (one insert); rendering the
+    notice and queueing its SMS or email run after the POS's request has
+    committed, so a checkout pays for none of it and a template or gateway
+    problem never touches the order.
+    """
+
+    _name = "salon.otp.balance.notice"
+    _description = "Balance notice to send"
+    _order = "id"
+
+    order_id = fields.Many2one("pos.order", required=True, ondelete="cascade")
+    card_id = fields.Many2one("loyalty.card", required=True, ondelete="cascade")
+    points = fields.Float(required=True)
+
+    @api.model
+    def _redeem_otp_owe(self, order, used):
+        """Owe the guest a notice of each card the points call took `used` points from."""
+        self.sudo().create(
+            [
+                {"order_id": order.id, "card_id": card.id, "points": points}
+                for card, points in used.items()
+            ]
+        )
+        self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
+
+    @api.model
+    def _cron_send_balance_notices(self):
+        """Queue the notices owed, a batch at a time, in Odoo's SMS and mail queues."""
+        notices = self.sudo().search([], limit=BATCH)
+        sender = RedeemOtpSender(self.env)
+        for order, owed in notices.grouped("order_id").items():
+            sender._queue_balance_notices(
+                order, {notice.card_id: notice.points for notice in owed}
+            )
+        notices.unlink()
+        if len(notices) == BATCH:
+            self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
