@@ -43,6 +43,16 @@ def make_dormant(env, card, days=200):
         "UPDATE loyalty_history SET create_date = %s WHERE card_id = %s",
         [then, card.id],
     )
+    # The guest's codes that named it were used then too.
+    env.cr.execute(
+        """
+        UPDATE salon_otp_challenge SET used_at = LEAST(used_at, %s)
+         WHERE id IN (SELECT salon_otp_challenge_id
+                        FROM loyalty_card_salon_otp_challenge_rel
+                       WHERE loyalty_card_id = %s)
+        """,
+        [then, card.id],
+    )
     env.invalidate_all()
 
 

@@ -208,3 +208,9 @@ def test_claims(points, required, times):
 )
 def test_cheapest_base(sales, total, base):
     assert policy.cheapest_base(sales, total) == pytest.approx(base)
+
+
+def test_rounding_slack_grows_only_with_priced_lines_rounded_globally():
+    assert policy.rounding_slack(0.01, 300, globally=False) == pytest.approx(0.01)
+    assert policy.rounding_slack(0.01, 4, globally=True) == pytest.approx(0.03)
+    assert policy.rounding_slack(0.01, 0, True, 0.05) == pytest.approx(0.06)

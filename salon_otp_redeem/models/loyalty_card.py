@@ -104,7 +104,10 @@ class LoyaltyCard(models.Model):
 
         Activity is a redemption of this card that the guest authorized with
         their own code (the history rows of the order the code was bound to,
-        for a card the code named), or the card's creation. Other history
+        for a card the code named), dated when the code was used, not when
+        the history row was written (the till writes it in a call of its own,
+        which a cashier can hold back and make months later), or the card's
+        creation. Other history
         does not count, however real: a cashier can make it (a small top-up
         or sale in the guest's name, today or a week ago, even one carrying
         somebody else's verified code) and then spend the card with the
@@ -122,11 +125,11 @@ class LoyaltyCard(models.Model):
         self.env["loyalty.history"].flush_model(["card_id", "order_model", "order_id"])
         self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
         self.env["salon.otp.challenge"].flush_model(
-            ["method", "state", "pos_order_id", "card_ids"]
+            ["method", "state", "pos_order_id", "card_ids", "used_at"]
         )
         self.env.cr.execute(
             """
-            SELECT history.card_id, MAX(history.create_date)
+            SELECT history.card_id, MAX(challenge.used_at)
               FROM loyalty_history history
               JOIN pos_order ON history.order_model = 'pos.order'
                             AND pos_order.id = history.order_id

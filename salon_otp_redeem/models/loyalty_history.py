@@ -2,7 +2,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from ..tools import trusted
+from ..tools import payloads, trusted
 
 
 class LoyaltyHistory(models.Model):
@@ -37,3 +37,22 @@ class LoyaltyHistory(models.Model):
                 "Loyalty history is written by the server when an order moves points."
             )
         )
+
+    @api.model
+    def _redeem_otp_items(self, order, coupon_data, coupon_updates):
+        """The history items and card updates stock may write for `order`.
+
+        History rows are the cards' activity (dormancy reads them): the
+        cashier's numbers are replaced by the server's, once per card.
+        """
+        moved = payloads.per_card(order.sudo().redeem_otp_points_moved)
+        done = (
+            self.sudo()
+            .search([("order_model", "=", order._name), ("order_id", "=", order.id)])
+            .card_id.ids
+        )
+        allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
+        clean = payloads.history_items(
+            coupon_data, coupon_updates, moved, allowance, done
+        )
+        return clean, [{"old_id": card_id, "id": card_id} for card_id in moved]

@@ -102,11 +102,23 @@ class LoyaltyProgram(models.Model):
             ],
             # What the guest paid for: the sale lines, where a negative line
             # cancels a positive one; a real refund's lines (goods given
-            # back) may pay for credit, as pos_loyalty's refund to e-wallet does.
-            paid=sum(
-                line.price_subtotal_incl
-                for line in sales
-                if not line.refunded_orderline_id
+            # back) may pay for credit, as pos_loyalty's refund to e-wallet
+            # does. Never more than the order's total says was paid for
+            # them (within its rounding): its lines are the cashier's
+            # figures, the total is what the payments must match.
+            paid=min(
+                sum(
+                    line.price_subtotal_incl
+                    for line in sales
+                    if not line.refunded_orderline_id
+                ),
+                order.amount_total
+                - sum(
+                    line.price_subtotal_incl
+                    for line in order.lines
+                    if line.reward_id or line.refunded_orderline_id
+                )
+                + order._redeem_otp_slack(),
             ),
         )
 

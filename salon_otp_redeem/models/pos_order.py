@@ -158,12 +158,8 @@ class PosOrder(models.Model):
         return super().unlink()
 
     def _redeem_otp_release_hold(self):
-        """An unpaid order that goes away gives back what its sync held.
-
-        A sync that marks an order paid holds its points before stock finds
-        it underpaid and leaves it a draft; cancelled or deleted, that draft
-        would keep the guest's points for nothing.
-        """
+        """A sync holds points before stock may find the order underpaid and
+        leave it a draft: cancelled or deleted, it gives them back."""
         for order in self.sudo().filtered(
             lambda o: o.redeem_otp_taken_back and not o.redeem_otp_points_moved
         ):
@@ -263,23 +259,25 @@ class PosOrder(models.Model):
             return  # the points call has applied the order's own figures
         order.redeem_otp_allowance = json.dumps(allowance)
         Card = self.env["loyalty.card"]
-        if order.redeem_otp_taken_back:
+        first = not order.redeem_otp_taken_back
+        if not first:
             # Checked before (a sync that left the order unpaid, its lines
             # since replaced): hold afresh for the lines as they are now.
             Card._redeem_otp_give_back(json.loads(order.redeem_otp_taken_back))
         held = Card._redeem_otp_hold_for(self, allowance)
         order.redeem_otp_taken_back = json.dumps(held) if held else False
+        if first:
+            # The guest hears of what the sync took, points call or not.
+            self.env["salon.otp.balance.notice"]._redeem_otp_owe(
+                self, {Card.browse(int(key)): points for key, points in held.items()}
+            )
 
     def _redeem_otp_check_total(self):
         """Stock keeps the lines and the total the POS sends, and the order is
         paid when its payments match the total: a 300.00 top-up line on an
-        order of 0.00 would earn credit nobody paid for. The slack is a cent
-        per line (taxes rounded globally) and the center's cash rounding."""
-        slack = self.currency_id.rounding * (len(self.lines) + 1)
-        if self.config_id.cash_rounding:
-            slack += self.config_id.rounding_method.rounding
+        order of 0.00 would earn credit nobody paid for."""
         worth = sum(self.lines.mapped("price_subtotal_incl"))
-        if worth - self.amount_total > slack:
+        if worth - self.amount_total > self._redeem_otp_slack():
             raise UserError(
                 self.env._(
                     "The order's lines come to %(worth)s, more than its total of "
@@ -288,6 +286,18 @@ class PosOrder(models.Model):
                     total=self.currency_id.format(self.amount_total),
                 )
             )
+
+    def _redeem_otp_slack(self):
+        rounding = self.currency_id.rounding
+        config = self.config_id
+        return policy.rounding_slack(
+            rounding,
+            len(
+                self.lines.filtered(lambda ln: abs(ln.price_subtotal_incl) >= rounding)
+            ),
+            self.company_id.tax_calculation_rounding_method == "round_globally",
+            config.cash_rounding and config.rounding_method.rounding,
+        )
 
     def _redeem_otp_decision(self):
         """Whether this order's reward lines need the guest's code, and why.
@@ -472,27 +482,18 @@ class PosOrder(models.Model):
         if used:
             if order.redeem_otp_challenge_id.pos_order_id == self:
                 trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
-            self.env["salon.otp.balance.notice"]._redeem_otp_owe(self, used)
+            self.env["salon.otp.balance.notice"]._redeem_otp_owe(
+                self,
+                {card: pts for card, pts in used.items() if str(card.id) not in held},
+            )
         return result
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):
-        """Write history only for what the points RPC really moved on this order.
-
-        History rows are the cards' activity (dormancy reads them): the
-        cashier's numbers are replaced by the server's, once per card.
-        """
+        """Write history only for what the points RPC really moved on this order."""
         self.ensure_one()
-        moved = payloads.per_card(self.sudo().redeem_otp_points_moved)
-        done = (
-            self.env["loyalty.history"]
-            .sudo()
-            .search([("order_model", "=", self._name), ("order_id", "=", self.id)])
-            .card_id.ids
-        )
-        allowance = payloads.per_card(self.sudo().redeem_otp_allowance)
-        clean = payloads.history_items(
-            coupon_data, coupon_updates, moved, allowance, done
+        clean, updates = self.env["loyalty.history"]._redeem_otp_items(
+            self, coupon_data, coupon_updates
         )
         return super(PosOrder, trusted.mark(self)).add_loyalty_history_lines(
-            clean, [{"old_id": card_id, "id": card_id} for card_id in moved]
+            clean, updates
         )

@@ -25,14 +25,16 @@ class SalonOtpBalanceNotice(models.Model):
 
     @api.model
     def _redeem_otp_owe(self, order, used):
-        """Owe the guest a notice of each card the points call took `used` points from."""
-        self.sudo().create(
-            [
-                {"order_id": order.id, "card_id": card.id, "points": points}
-                for card, points in used.items()
-            ]
-        )
-        self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
+        """Owe the guest a notice of each protected card `order` took points
+        from (`used`: {card: points})."""
+        vals = [
+            {"order_id": order.id, "card_id": card.id, "points": points}
+            for card, points in used.items()
+            if points > 0 and card.sudo().program_id._redeem_otp_protected()
+        ]
+        if vals:
+            self.sudo().create(vals)
+            self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
 
     @api.model
     def _cron_send_balance_notices(self):

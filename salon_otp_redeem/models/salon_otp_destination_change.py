@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..tools import masking, phones, policy
+from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
@@ -120,6 +121,41 @@ class SalonOtpDestinationChange(models.Model):
                     row["field_name"],
                     user.login,
                 )
+            self._redeem_otp_alert(partners.browse({row["partner_id"] for row in rows}))
+
+    @api.model
+    def _redeem_otp_alert(self, partners):
+        """Tell a guest who holds a balance, at once and on every channel they
+        had, that staff changed their contact details.
+
+        The watch sends codes to the previous destination only while it
+        lasts; a cashier who put their own number on the record could wait
+        it out. Told now (on the previous mobile, or the email left as it
+        was), the guest can speak up before anything is spent.
+        """
+        Card = self.env["loyalty.card"].sudo()
+        holders = Card.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("points", ">", 0),
+                ("program_id.program_type", "not in", list(policy.NEVER_PROTECTED)),
+            ]
+        ).partner_id
+        company = self.env.company
+        sender = RedeemOtpSender(self.env)
+        for partner in holders:
+            sender._queue_notice(
+                partner,
+                company,
+                partner,
+                {
+                    "sms": "salon_otp_redeem.sms_template_contact_changed",
+                    "email": "salon_otp_redeem.mail_template_contact_changed",
+                },
+                {"salon": company.name},
+                f"Contact change alert for guest {partner.id}",
+                every=True,
+            )
 
     @api.model
     def _recent(self, partner, company, now=None):

@@ -217,6 +217,17 @@ def cheapest_base(sales, total):
     return max(min(min(units), float(total)), 0.0)
 
 
+def rounding_slack(rounding, priced_lines, globally, cash_rounding=0.0):
+    """How far an order's lines may honestly add up past its total.
+
+    Rounded per line, the lines are the total: one `rounding`. Rounded
+    globally, each priced line may be half a unit off (lines of nothing buy
+    no slack). Plus the center's cash rounding.
+    """
+    lines = priced_lines / 2.0 if globally else 0.0
+    return float(rounding) * (1.0 + lines) + float(cash_rounding or 0.0)
+
+
 def earn_bound(rules, lines, paid):
     """The most points an order's sale lines can earn under a program's rules.
 

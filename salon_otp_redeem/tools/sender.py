@@ -406,16 +406,19 @@ class RedeemOtpSender:
             if destination:
                 yield channel, destination, self.env.ref(templates[channel])
 
-    def _queue_notice(self, partner, company, record, templates, add_context, what):
+    def _queue_notice(
+        self, partner, company, record, templates, add_context, what, every=False
+    ):
         """Queue a message that holds no secret in Odoo's SMS or mail queue.
 
         The queue's scheduled action sends it once the transaction has
         committed, outside the POS's request: a slow or failing gateway
         neither slows nor fails the order, and a failed one is kept in the
         queue's own records (SMS / Emails) as Odoo keeps any. The channel is
-        the first of the company's order the guest has a destination on.
-        Returns it, or None.
+        the first of the company's order the guest has a destination on, or
+        with `every`, each. Returns the first, or None.
         """
+        queued = None
         for channel, destination, template in self._notice_targets(
             partner, company, templates
         ):
@@ -436,8 +439,10 @@ class RedeemOtpSender:
                 cron = "mail.ir_cron_mail_scheduler_action"
             self.env.ref(cron).sudo()._trigger()
             _logger.info("%s queued for %s", what, channel)
-            return channel
-        return None
+            if not every:
+                return channel
+            queued = queued or channel
+        return queued
 
     def _queue_balance_notices(self, order, used):
         """After points go down, the guest learns what was used and what is left.
