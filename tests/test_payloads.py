@@ -151,6 +151,16 @@ def test_earn_bound_reads_the_rules_minimums():
     assert policy.earn_bound([three_items], [dict(pin[0], qty=3)], paid=3.0) == 1.0
 
 
+def test_earn_bound_gives_nothing_for_nothing():
+    stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
+    free = [{"product_id": 1, "qty": 300, "price": 0.0}]
+    assert policy.earn_bound(stamps, free, paid=0.0) == 0.0
+    assert policy.earn_bound(stamps, [dict(free[0], price=30.0)], paid=30.0) == 300.0
+    visit = [{"mode": "order", "amount": 1.0, "product_ids": None}]
+    assert policy.earn_bound(visit, free, paid=0.0) == 0.0
+    assert policy.earn_bound(visit, free, paid=5.0) == 1.0
+
+
 def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():
     top_up = [{"mode": "money", "amount": 1.0, "product_ids": {1}}]
     bought = [{"product_id": 1, "qty": 1, "price": 30.0}]

@@ -269,12 +269,12 @@ class LoyaltyCard(models.Model):
         held = {}
         for card in cards._redeem_otp_lock():
             take_back = 0.0
-            if (
-                card.id in refunded_cards
-                and card.program_id.program_type != "gift_card"
-            ):
-                take_back = round(card._redeem_otp_refund_take_back(order), 2)
-                if take_back and card.partner_id != order.partner_id:
+            if card.id in refunded_cards:
+                take_back = round(order.lines._redeem_otp_take_back(card), 2)
+                # A gift card is the bearer's: refunded, it gives its credit
+                # back whoever holds it, or the refund is refused.
+                gift = card.program_id.program_type == "gift_card"
+                if take_back and not gift and card.partner_id != order.partner_id:
                     # Cash for another guest's credit: a spend without their code.
                     raise UserError(
                         self.env._(
@@ -323,41 +323,19 @@ class LoyaltyCard(models.Model):
                     card.points + amount
                 )
 
-    def _redeem_otp_refund_take_back(self, order):
-        """Points a refund takes back from this card: what the refunded orders' own
-        points call added to it, in proportion to the money refunded of the
-        lines that earned it.
-
-        A top-up sold with a service and refunded alone takes back all of
-        its credit; the service refunded alone, none of it.
-        """
-        self.ensure_one()
-        take_back = 0.0
-        refunds = order.lines.filtered("refunded_orderline_id")
-        for origin in refunds.refunded_orderline_id.order_id.sudo():
-            gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
-                str(self.id), 0.0
-            )
-            earning = self.program_id._redeem_otp_earning_lines(origin.lines)
-            paid = sum(earning.mapped("price_subtotal_incl"))
-            if gained <= 0 or paid <= 0:
-                continue
-            refunded = -sum(
-                refunds.filtered(
-                    lambda line, e=earning: line.refunded_orderline_id in e
-                ).mapped("price_subtotal_incl")
-            )
-            take_back += gained * min(max(refunded / paid, 0.0), 1.0)
-        return take_back
-
     def _redeem_otp_earn_bound(self, order):
         """The most points the order can add to this card: its sales, and refunded rewards."""
         self.ensure_one()
         if self.partner_id and self.partner_id != order.partner_id:
             return 0.0
-        bound = self.program_id._redeem_otp_earnings(order)
-        # A refund gives back what the refunded reward lines took from this
-        # card (once, with their discount repaid: pos.order.line's refund check).
+        return self.program_id._redeem_otp_earnings(order) + self._redeem_otp_refunded(
+            order
+        )
+
+    def _redeem_otp_refunded(self, order):
+        """What the refunded reward lines took from this card: a refund gives it
+        back (once, with their discount repaid: pos.order.line's refund check)."""
+        bound = 0.0
         for line in order.lines.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id
             if origin.coupon_id == self and origin.points_cost > 0 and origin.qty:
@@ -463,7 +441,7 @@ class LoyaltyCard(models.Model):
             allowed = allowance.get(card.id, 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 # A refund takes back what the refunded sale really earned.
-                allowed += card._redeem_otp_refund_take_back(order)
+                allowed += order.lines._redeem_otp_take_back(card)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 raise UserError(
                     self.env._(
@@ -488,6 +466,9 @@ class LoyaltyCard(models.Model):
                         )
                     )
             moved[card] = delta
+        gained = self.browse([card.id for card, delta in moved.items() if delta > 0])
+        for program, cards in gained.grouped("program_id").items():
+            program._redeem_otp_check_earned(order, {c: moved[c] for c in cards})
         return moved
 
     @api.model

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from ..tools import policy
@@ -121,6 +121,26 @@ class LoyaltyProgram(models.Model):
                 + order._redeem_otp_slack(),
             ),
         )
+
+    def _redeem_otp_check_earned(self, order, gained):
+        """An order's earnings are credited once, however many cards they go to:
+        a 50.00 top-up credits one e-wallet, not three (`gained`: {card: points}
+        of this program's cards)."""
+        self.ensure_one()
+        bound = self._redeem_otp_earnings(order) + sum(
+            card._redeem_otp_refunded(order) for card in gained
+        )
+        total = sum(gained.values())
+        if total - bound > policy.EPSILON:
+            raise UserError(
+                self.env._(
+                    "This order earns at most %(bound)s points of %(program)s, "
+                    "not %(asked)s.",
+                    bound=bound,
+                    program=self.sudo().name,
+                    asked=total,
+                )
+            )
 
     def _redeem_otp_earning_lines(self, lines):
         """The sale lines among `lines` that some rule of this program counts."""

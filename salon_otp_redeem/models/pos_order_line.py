@@ -189,6 +189,16 @@ class PosOrderLine(models.Model):
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
                 raise UserError(self.env._("A reward line cannot give points back."))
+            if program.company_id and program.company_id != order.company_id:
+                # Its settings (codes, minimum, override) are another company's.
+                raise UserError(
+                    self.env._(
+                        "%(program)s is a program of %(company)s, not of this "
+                        "center's company.",
+                        program=program.name,
+                        company=program.company_id.name,
+                    )
+                )
             line._redeem_otp_check_value(order)
             if line.points_cost <= 0:
                 continue
@@ -372,6 +382,32 @@ class PosOrderLine(models.Model):
                     )
                 )
 
+    def _redeem_otp_take_back(self, card):
+        """Points these refund lines take back from `card`: what the refunded
+        orders' own points call added to it, in proportion to the money
+        refunded of the lines that earned it.
+
+        A top-up sold with a service and refunded alone takes back all of
+        its credit; the service refunded alone, none of it.
+        """
+        take_back = 0.0
+        refunds = self.filtered("refunded_orderline_id")
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
+                str(card.id), 0.0
+            )
+            earning = card.program_id._redeem_otp_earning_lines(origin.lines)
+            paid = sum(earning.mapped("price_subtotal_incl"))
+            if gained <= 0 or paid <= 0:
+                continue
+            refunded = -sum(
+                refunds.filtered(
+                    lambda line, e=earning: line.refunded_orderline_id in e
+                ).mapped("price_subtotal_incl")
+            )
+            take_back += gained * min(max(refunded / paid, 0.0), 1.0)
+        return take_back
+
     def _redeem_otp_check_refunds(self):
         """A refund line gives back at most what its line was sold for, once.
 
@@ -379,7 +415,22 @@ class PosOrderLine(models.Model):
         refunds, or the same line refunded again and again, would pay for
         credit (a refund to e-wallet) or give spent points back. A refunded
         reward line gives its points back only with its discount repaid.
+
+        A membership given back is a manager's to refund: the membership line
+        it made stays paid, and with it the guest's members-only benefits.
         """
+        if (
+            self.filtered(
+                lambda line: line.qty < 0 and line.product_id.sudo().membership
+            )
+            and not self.env.user._redeem_otp_is_membership_manager()
+        ):
+            raise UserError(
+                self.env._(
+                    "A membership is refunded by a Point of Sale manager, who ends "
+                    "the guest's membership with it."
+                )
+            )
         for line in self.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id.sudo()
             if origin.order_id.state not in policy.PAID_STATES or not origin.qty:

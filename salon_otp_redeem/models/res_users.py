@@ -37,16 +37,19 @@ class ResUsers(models.Model):
             "point_of_sale.group_pos_user"
         )
 
+    def _redeem_otp_is_membership_manager(self):
+        self.ensure_one()
+        return self.id == SUPERUSER_ID or any(
+            self.has_group(group) for group in MEMBERSHIP_MANAGERS
+        )
+
     def _redeem_otp_check_membership_manager(self):
         """Raise unless this user may give a guest a membership.
 
         The one rule for a partner's membership fields and for the
         membership lines its state is computed from.
         """
-        self.ensure_one()
-        if self.id == SUPERUSER_ID or any(
-            self.has_group(group) for group in MEMBERSHIP_MANAGERS
-        ):
+        if self._redeem_otp_is_membership_manager():
             return
         raise AccessError(
             self.env._(

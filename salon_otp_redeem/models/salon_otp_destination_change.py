@@ -125,8 +125,8 @@ class SalonOtpDestinationChange(models.Model):
 
     @api.model
     def _redeem_otp_alert(self, partners):
-        """Tell a guest who holds a balance, at once and on every channel they
-        had, that staff changed their contact details.
+        """Tell a guest (who holds a card or bought at the till), at once and
+        on every channel they had, that staff changed their contact details.
 
         The watch sends codes to the previous destination only while it
         lasts; a cashier who put their own number on the record could wait
@@ -137,10 +137,18 @@ class SalonOtpDestinationChange(models.Model):
         holders = Card.search(
             [
                 ("partner_id", "in", partners.ids),
-                ("points", ">", 0),
                 ("program_id.program_type", "not in", list(policy.NEVER_PROTECTED)),
             ]
         ).partner_id
+        # A card empty today may be topped up tomorrow, once the watch is over.
+        for (buyer,) in (
+            self.env["pos.order"]
+            .sudo()
+            ._read_group(
+                [("partner_id", "in", (partners - holders).ids)], ["partner_id"]
+            )
+        ):
+            holders |= buyer
         company = self.env.company
         sender = RedeemOtpSender(self.env)
         for partner in holders:

@@ -243,6 +243,8 @@ def earn_bound(rules, lines, paid):
     for 100.00 spent is not minted by a 1.00 sale). Lines are netted per
     rule (a negative line cancels a positive one) and money never counts
     for more than was paid: an e-wallet top-up earns what was paid for it.
+    An order that pays nothing earns nothing per order, and units sold for
+    nothing earn nothing per unit.
     """
     paid = max(float(paid or 0.0), 0.0)
     total = 0.0
@@ -261,12 +263,19 @@ def earn_bound(rules, lines, paid):
             continue
         amount = max(float(rule.get("amount") or 0.0), 0.0)
         mode = rule.get("mode")
-        if mode == "order":
+        if mode == "order" and paid > 0:
             total += amount if valid or rule.get("product_ids") is None else 0.0
         elif mode == "money":
             total += amount * min(money, paid)
         elif mode == "unit":
-            total += amount * units
+            # Units sold for nothing earn nothing: 300 services at 0.00 are
+            # no 300 stamps.
+            charged = sum(
+                float(line["qty"])
+                for line in valid
+                if abs(float(line["price"])) >= 0.005
+            )
+            total += amount * max(charged, 0.0)
     return total
 
 
