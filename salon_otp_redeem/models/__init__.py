@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     loyalty_history,
     salon_otp_setting_change,
     salon_otp_challenge,
+    salon_otp_code,
     salon_otp_destination_change,
     pos_order,
     pos_order_line,
