@@ -392,6 +392,42 @@ class PosConfig(models.Model):
         )
         return groups[0][0] or 0
 
+    def _redeem_otp_check_override_use(self, challenge, reason, now):
+        """Refuse the override where this center or the challenge's cards forbid it.
+
+        Returns the reason given, stripped. A dormant card refuses the
+        override whatever the center allows: only the guest's own code
+        releases such a balance.
+        """
+        self.ensure_one()
+        if not self.redeem_otp_allow_override:
+            raise RedeemOtpError(
+                "override_not_allowed",
+                self.env._("This center does not accept an override code."),
+            )
+        if challenge.risk_dormant or challenge.sudo().card_ids._redeem_otp_dormant():
+            challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
+            challenge._redeem_otp_log(
+                logging.WARNING, "override refused", "dormant card"
+            )
+            raise RedeemOtpError(
+                "override_not_allowed",
+                self.env._(
+                    "This balance has not been used for a long time: only the guest's own "
+                    "code can release it, not the override code."
+                ),
+            )
+        reason = (reason or "").strip()
+        if len(reason) < 3:
+            raise RedeemOtpError(
+                "bad_request",
+                self.env._(
+                    "Say why the guest's code cannot be used (a reason is required)."
+                ),
+            )
+        self._redeem_otp_check_override_limit(now)
+        return reason
+
     def _redeem_otp_check_override_limit(self, now):
         """Refuse the override once the center's hourly or daily limit is reached.
 
@@ -429,7 +465,8 @@ class PosConfig(models.Model):
         self.ensure_one()
         used = self._redeem_otp_overrides_today(fields.Datetime.now())
         if policy.override_limit_reached(used, self.redeem_otp_override_daily_limit):
-            challenge._redeem_otp_alert_managers(
+            self.env["res.users"]._redeem_otp_alert(
+                challenge,
                 self.env._("Override limit reached at %(center)s", center=self.name),
                 self.env._(
                     "%(center)s used its %(limit)s override codes for today; the last one by "

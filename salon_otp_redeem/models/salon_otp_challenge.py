@@ -14,15 +14,14 @@ _logger = logging.getLogger(__name__)
 
 # What a challenge in these states let the POS spend (or still lets it).
 AUTHORIZED_STATES = ("verified", "used")
-TODO_TYPE = "mail.mail_activity_data_todo"
 
 
 class SalonOtpChallenge(models.Model):
-    """One code sent to one guest for one order's redemptions.
+    """One authorization asked for one order's redemptions, for one guest.
 
-    The row is the audit record as much as the lock: it keeps who asked,
-    where the code went (masked), how it was answered and which order used
-    it; it never keeps the code.
+    The row is the audit record as much as the lock: it keeps who asked, how
+    it was answered and which order used it. The codes sent for it are
+    salon.otp.code rows; their hashes never reach this one.
     """
 
     _name = "salon.otp.challenge"
@@ -180,10 +179,8 @@ class SalonOtpChallenge(models.Model):
     @api.model
     def _redeem_otp_counts(self, field_name, records):
         """Authorizations per guest or per card, for their smart buttons (one query)."""
-        groups = self._read_group(
-            [(field_name, "in", records.ids)], [field_name], ["__count"]
-        )
-        return dict(groups)
+        domain = [(field_name, "in", records.ids)]
+        return dict(self._read_group(domain, [field_name], ["__count"]))
 
     @api.depends("partner_id", "create_date")
     def _compute_display_name(self):
@@ -255,23 +252,6 @@ class SalonOtpChallenge(models.Model):
             "partner_id": partner.id,
             "order_uuid": order_uuid,
         }
-
-    def _redeem_otp_check_override_allowed(self):
-        """Raise a RedeemOtpError when an override may not replace the guest's code."""
-        challenge = self
-        dormant = challenge.sudo().card_ids._redeem_otp_dormant()
-        if challenge.risk_dormant or dormant:
-            challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
-            challenge._redeem_otp_log(
-                logging.WARNING, "override refused", "dormant card"
-            )
-            raise RedeemOtpError(
-                "override_not_allowed",
-                self.env._(
-                    "This balance has not been used for a long time: only the guest's own "
-                    "code can release it, not the override code."
-                ),
-            )
 
     def _redeem_otp_log(self, level, event, detail=None):
         """One line per event, with who and where: ids only, never a code."""
@@ -347,21 +327,7 @@ class SalonOtpChallenge(models.Model):
 
     def _redeem_otp_verify_override(self, override_code, reason, now):
         config = self.pos_config_id
-        if not config.redeem_otp_allow_override:
-            raise RedeemOtpError(
-                "override_not_allowed",
-                self.env._("This center does not accept an override code."),
-            )
-        self._redeem_otp_check_override_allowed()
-        reason = (reason or "").strip()
-        if len(reason) < 3:
-            raise RedeemOtpError(
-                "bad_request",
-                self.env._(
-                    "Say why the guest's code cannot be used (a reason is required)."
-                ),
-            )
-        config._redeem_otp_check_override_limit(now)
+        reason = config._redeem_otp_check_override_use(self, reason, now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
             self.override_failure_count += 1
             if config._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
@@ -374,7 +340,9 @@ class SalonOtpChallenge(models.Model):
             {"override_user_id": self.env.user.id, "override_reason": reason[:500]}
         )
         self._redeem_otp_log(logging.WARNING, "override used")
-        self._redeem_otp_after_override()
+        challenge = self.sudo()
+        challenge.partner_id._redeem_otp_notify_override(challenge)
+        challenge.pos_config_id._redeem_otp_alert_override_limit(challenge)
         return self._redeem_otp_result()
 
     def _redeem_otp_count_failure(self, message):
@@ -403,6 +371,24 @@ class SalonOtpChallenge(models.Model):
             ),
             attempts_left=left,
             state=self.state,
+        )
+
+    def _redeem_otp_after_lock(self):
+        """The managers hear of a lock; an alert never undoes what raised it."""
+        challenge = self.sudo()
+        self.env["res.users"]._redeem_otp_alert(
+            challenge,
+            self.env._(
+                "Redemption code locked at %(center)s",
+                center=challenge.pos_config_id.name,
+            ),
+            self.env._(
+                "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
+                attempts=challenge.attempt_count,
+                guest=challenge.partner_id.display_name,
+                what=challenge.redemption_summary or "",
+                user=challenge.user_id.name,
+            ),
         )
 
     def _redeem_otp_mark_verified(self, now, method):
@@ -459,31 +445,16 @@ class SalonOtpChallenge(models.Model):
         self.ensure_one()
         self._lock_for_update()
         now = fields.Datetime.now()
-        refusal = None
-        if self.state == "used" and self.pos_order_id == order:
-            # The same order checked again as it becomes paid.
-            refusal = lines._redeem_otp_binding_refusal(self)
-        elif self.state == "used":
-            refusal = self.env._(
-                "This authorization was already used for another order."
-            )
-        elif self.state != "verified":
-            refusal = self.env._(
-                "The guest's code was not verified (%(state)s).",
-                state=self._state_label(),
-            )
-        elif self.expires_at and self.expires_at <= now:
-            refusal = self.env._(
-                "The guest's authorization has expired; ask for a new code."
-            )
-        elif (
-            self.partner_id != order.partner_id
-            or self.order_uuid != order.uuid
-            or self.pos_config_id != order.config_id
-        ):
-            refusal = self.env._(
-                "The guest's code was given for another guest or order."
-            )
+        refusal = refusals.binding(
+            self.state,
+            self.pos_order_id == order,
+            bool(self.expires_at and self.expires_at <= now),
+            (self.partner_id, self.order_uuid, self.pos_config_id)
+            == (order.partner_id, order.uuid, order.config_id),
+        )
+        if refusal:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            refusal = self.env._(refusal) % {"state": labels.get(self.state)}
         else:
             refusal = lines._redeem_otp_binding_refusal(self)
         if refusal:
@@ -496,53 +467,6 @@ class SalonOtpChallenge(models.Model):
             raise UserError(refusal)
         if self.state != "used":
             self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
-
-    def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env)).get(
-            self.state
-        )
-
-    # ------------------------------------------------------------------
-    # Alerts: the managers and the guest hear of what is worth a look. An
-    # alert never undoes what raised it: failures are logged, not raised.
-    # ------------------------------------------------------------------
-    def _redeem_otp_after_override(self):
-        challenge = self.sudo()
-        challenge.partner_id._redeem_otp_notify_override(challenge)
-        challenge.pos_config_id._redeem_otp_alert_override_limit(challenge)
-
-    def _redeem_otp_after_lock(self):
-        challenge = self.sudo()
-        challenge._redeem_otp_alert_managers(
-            self.env._(
-                "Redemption code locked at %(center)s",
-                center=challenge.pos_config_id.name,
-            ),
-            self.env._(
-                "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
-                attempts=challenge.attempt_count,
-                guest=challenge.partner_id.display_name,
-                what=challenge.redemption_summary or "",
-                user=challenge.user_id.name,
-            ),
-        )
-
-    def _redeem_otp_alert_managers(self, summary, note):
-        """One to-do per POS manager of the challenge's company, on the challenge."""
-        challenge = self
-        managers = self.env["res.users"]._redeem_otp_managers(challenge.company_id)
-        _logger.warning(
-            "Redemption alert on challenge %s (POS %s): %s",
-            challenge.id,
-            challenge.pos_config_id.id,
-            summary,
-        )
-        record = challenge.sudo()
-        for user in managers:
-            record.activity_schedule(
-                TODO_TYPE, summary=summary, note=note, user_id=user.id
-            )
-        return managers
 
     # ------------------------------------------------------------------
     # What the POS reads of a challenge: nothing at start; the dialog reads
@@ -565,13 +489,9 @@ class SalonOtpChallenge(models.Model):
             "override_user_name",
         ]
 
-    # ------------------------------------------------------------------
-    # Retention, run by Odoo's daily autovacuum: challenges are deleted after
-    # the company's `redeem_otp_retention_days`, their codes with them (the
-    # codes' hashes go after a day: salon.otp.code).
-    # ------------------------------------------------------------------
     @api.autovacuum
     def _gc_redeem_otp_challenges(self):
+        """Delete challenges past their company's retention, their codes with them."""
         companies = self.env["res.company"].sudo()
         companies = companies.search([("redeem_otp_retention_days", ">", 0)])
         companies._redeem_otp_purge_challenges(fields.Datetime.now())

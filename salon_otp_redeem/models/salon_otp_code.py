@@ -266,7 +266,8 @@ class SalonOtpCode(models.Model):
         )
         threshold = challenge.company_id.redeem_otp_failed_send_alert
         if policy.failed_sends_alert(failed, threshold):
-            challenge._redeem_otp_alert_managers(
+            self.env["res.users"]._redeem_otp_alert(
+                challenge,
                 self.env._("Codes not sent at %(center)s", center=config.name),
                 self.env._(
                     "%(count)s codes could not be sent at %(center)s in the last hour; "
