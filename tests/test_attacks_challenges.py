@@ -65,8 +65,8 @@ class TestAttack08Annoy(AttackCase):
         challenge, code = self._pending(uuid)
         # Past the resend cooldown.
         self.env.cr.execute(
-            "UPDATE salon_otp_challenge SET resend_at = now() at time zone 'utc' "
-            "- interval '1 minute' WHERE id = %s",
+            "UPDATE salon_otp_code SET resend_at = now() at time zone 'utc' "
+            "- interval '1 minute' WHERE challenge_id = %s",
             [challenge.id],
         )
         self.second_cashier()
@@ -124,6 +124,30 @@ class TestAttack08Annoy(AttackCase):
             [sms for sms in self._sms if sms["number"] == "+33611223344"],
             "an SMS went to a stranger",
         )
+
+    def test_07_codes_sent_are_out_of_reach(self):
+        """The cashier who asked cannot read, find, make or change a code's row."""
+        challenge, code = self._pending()
+        row = challenge.code_id
+        Code = "salon.otp.code"
+        results = [
+            self.attempt(Code, "read", [row.id], ["state", "destination_masked"]),
+            self.attempt(Code, "read", [row.id], ["code_hash"]),
+            self.attempt(Code, "search_read", [("challenge_id", "=", challenge.id)]),
+            self.attempt(Code, "search_count", [("code_hash", "!=", False)]),
+            self.attempt(
+                Code, "write", [row.id], {"state": "sent", "resend_at": False}
+            ),
+            self.attempt(Code, "create", [{"challenge_id": challenge.id}]),
+            self.attempt(Code, "unlink", [row.id]),
+            self.attempt("salon.otp.challenge", "read", [challenge.id], ["code_id"]),
+        ]
+        self.assertTrue(all(map(self.refused, results)), results)
+        self.env.invalidate_all()
+        self.assertEqual(challenge.code_id, row)
+        self.assertEqual(len(row.search([("challenge_id", "=", challenge.id)])), 1)
+        self.assertTrue(row.resend_at, "the resend delay still holds")
+        self.assertStillPending(challenge, code)
 
 
 @tagged("post_install", "-at_install")

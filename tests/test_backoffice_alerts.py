@@ -106,16 +106,21 @@ class TestRetention(BackofficeCase):
     def code_hash(self, challenge):
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+            "SELECT code_hash FROM salon_otp_code WHERE challenge_id = %s",
+            [challenge.id],
         )
         return self.env.cr.fetchone()[0]
 
     def backdate(self, challenge, **delta):
         self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE salon_otp_challenge SET create_date = %s WHERE id = %s",
-            [fields.Datetime.now() - timedelta(**delta), challenge.id],
-        )
+        for table, column in (
+            ("salon_otp_challenge", "id"),
+            ("salon_otp_code", "challenge_id"),
+        ):
+            self.env.cr.execute(
+                f"UPDATE {table} SET create_date = %s WHERE {column} = %s",  # noqa: S608
+                [fields.Datetime.now() - timedelta(**delta), challenge.id],
+            )
         self.env.invalidate_all()
 
     def new_challenge(self):
@@ -129,7 +134,7 @@ class TestRetention(BackofficeCase):
         fresh = self.new_challenge()
         self.assertTrue(self.code_hash(old))
         self.backdate(old, hours=25)
-        self.env["salon.otp.challenge"]._gc_redeem_otp_challenges()
+        self.env["salon.otp.code"]._gc_redeem_otp_code_hashes()
         self.assertIsNone(self.code_hash(old))
         self.assertTrue(self.code_hash(fresh), "a live code keeps its hash")
         self.assertTrue(old.exists(), "the audit row stays")
@@ -168,8 +173,12 @@ class TestRetention(BackofficeCase):
         self.assertTrue(change.old_value_masked, "the masked form stays for the audit")
 
     def test_autovacuum_is_registered(self):
-        method = type(self.env["salon.otp.challenge"])._gc_redeem_otp_challenges
-        self.assertTrue(getattr(method, "_autovacuum", False))
+        for model, name in (
+            ("salon.otp.challenge", "_gc_redeem_otp_challenges"),
+            ("salon.otp.code", "_gc_redeem_otp_code_hashes"),
+        ):
+            method = getattr(type(self.env[model]), name)
+            self.assertTrue(getattr(method, "_autovacuum", False), name)
 
 
 @tagged("post_install", "-at_install")

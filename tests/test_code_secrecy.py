@@ -49,6 +49,7 @@ class TestCodeSecrecy(RedeemOtpOrderCase):
             "mail_message",
             "mail_notification",
             "salon_otp_challenge",
+            "salon_otp_code",
             "pos_order",
             "pos_order_line",
             "loyalty_history",
@@ -92,19 +93,17 @@ class TestCodeSecrecy(RedeemOtpOrderCase):
             self.assertEqual(len(code), 8)
             challenge = self.env["salon.otp.challenge"].browse(result["challenge_id"])
 
-            # While pending, the only trace is an HMAC bound to this challenge.
+            # While pending, the only trace is an HMAC bound to the code's row.
             self.env.cr.execute(
-                "SELECT code_hash FROM salon_otp_challenge WHERE id = %s",
+                "SELECT id, code_hash FROM salon_otp_code WHERE challenge_id = %s",
                 [challenge.id],
             )
-            stored = self.env.cr.fetchone()[0]
+            code_id, stored = self.env.cr.fetchone()
             # Keyed with the database secret (Odoo's tools.misc.hmac).
             secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
             expected = hmac.new(
                 secret.encode(),
-                repr(
-                    (codes.HMAC_SCOPE, codes.code_message(challenge.id, code))
-                ).encode(),
+                repr((codes.HMAC_SCOPE, codes.code_message(code_id, code))).encode(),
                 hashlib.sha256,
             ).hexdigest()
             self.assertEqual(stored, expected)
@@ -160,7 +159,8 @@ class TestCodeSecrecy(RedeemOtpOrderCase):
         # Nor in the database, now that everything is flushed.
         self.assertEqual(self.db_rows_containing(code), [])
         self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+            "SELECT code_hash FROM salon_otp_code WHERE challenge_id = %s",
+            [challenge.id],
         )
         self.assertIsNone(self.env.cr.fetchone()[0], "a verified code keeps no hash")
         for model, field in (

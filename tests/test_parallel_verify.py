@@ -66,17 +66,23 @@ class TestParallelVerify(TransactionCase):
                     "partner_id": partner.id,
                     "order_uuid": str(uuid.uuid4()),
                     "max_attempts": max_attempts,
+                    "validity_minutes": 5,
+                    "expires_at": now + timedelta(minutes=5),
+                    "redemption_json": "[]",
+                }
+            )
+            code = env["salon.otp.code"].create(
+                {
+                    "challenge_id": challenge.id,
                     "code_length": len(RIGHT_CODE),
                     "alphabet": "numeric",
-                    "validity_minutes": 5,
                     "sent_at": now,
                     "expires_at": now + timedelta(minutes=5),
                     "resend_at": now,
                     "channel": "sms",
-                    "redemption_json": "[]",
                 }
             )
-            challenge._store_code_hash(RIGHT_CODE)
+            code._store_code_hash(RIGHT_CODE)
             cr.commit()
             challenge_id = challenge.id
         self.addCleanup(self.delete_challenge, challenge_id)
@@ -99,8 +105,10 @@ class TestParallelVerify(TransactionCase):
     def read_challenge(self, challenge_id):
         with self.registry.cursor() as cr:
             cr.execute(
-                "SELECT state, attempt_count, method, verified_at, code_hash"
-                "  FROM salon_otp_challenge WHERE id = %s",
+                "SELECT challenge.state, attempt_count, method, verified_at, code_hash"
+                "  FROM salon_otp_challenge challenge"
+                "  JOIN salon_otp_code code ON code.challenge_id = challenge.id"
+                " WHERE challenge.id = %s",
                 [challenge_id],
             )
             state, attempts, method, verified_at, code_hash = cr.fetchone()

@@ -245,7 +245,7 @@ class TestChallengeRoute(RedeemRoutesCase):
                 self.assertIn(words, challenge.failure_reason)
                 self.assertFalse(challenge.channel)
                 self.env.cr.execute(
-                    "SELECT code_hash FROM salon_otp_challenge WHERE id = %s",
+                    "SELECT code_hash FROM salon_otp_code WHERE challenge_id = %s",
                     [challenge.id],
                 )
                 self.assertIsNone(

@@ -129,18 +129,27 @@ class TestOverride(RedeemRoutesCase):
         result, _code = self.request_code()
         challenge = self.challenge(result)
         self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+            "SELECT code_hash FROM salon_otp_code WHERE challenge_id = %s",
+            [challenge.id],
         )
         stored = self.env.cr.fetchone()[0]
         # An HMAC-SHA256 digest (Odoo's tools.misc.hmac), not the code.
         self.assertRegex(stored, r"^[0-9a-f]{64}$")
+        code = challenge.code_id
         admin = self.system_admin()
         for user in (self.pos_user, self.pos_admin, admin):
             with self.subTest(user=user.login):
-                as_user = challenge.with_user(user)
                 with self.assertRaises(AccessError):
-                    as_user.read(["code_hash"])
-                rows = as_user.search_read([("id", "=", challenge.id)])
+                    code.with_user(user).read(["code_hash"])
+                rows = challenge.with_user(user).search_read(
+                    [("id", "=", challenge.id)]
+                )
+                self.assertEqual(len(rows), 1)
+                self.assertNotIn(stored, repr(rows))
+        # Managers read the codes sent, for the audit, but never the hash.
+        for user in (self.pos_admin, admin):
+            with self.subTest(user=user.login):
+                rows = code.with_user(user).search_read([("id", "=", code.id)])
                 self.assertEqual(len(rows), 1)
                 self.assertNotIn("code_hash", rows[0])
                 self.assertNotIn(stored, repr(rows))
@@ -164,7 +173,8 @@ class TestOverride(RedeemRoutesCase):
         self.assertFalse(challenge.channel)
         self.assertIn("Insufficient Credit", challenge.failure_reason)
         self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s", [challenge.id]
+            "SELECT code_hash FROM salon_otp_code WHERE challenge_id = %s",
+            [challenge.id],
         )
         self.assertIsNone(self.env.cr.fetchone()[0], "no code was sent: no hash")
         self.assertError(self.verify(challenge.id, code="123456"), "invalid_code")

@@ -51,7 +51,7 @@ class TestVerifyRoute(RedeemRoutesCase):
         uuid = self.new_uuid()
         first_result, first_code = self.request_code(order_uuid=uuid)
         first = self.challenge(first_result)
-        first.sudo().resend_at = fields.Datetime.now() - timedelta(seconds=1)
+        first.sudo().code_id.resend_at = fields.Datetime.now() - timedelta(seconds=1)
         second_result, second_code = self.request_code(order_uuid=uuid)
         second = self.challenge(second_result)
         self.assertEqual(first.state, "superseded")

@@ -399,7 +399,7 @@ class TestWhatsappChannel(SalonSetupMixin, TransactionCase, MockSMS):
         self.assertEqual(request["body"]["to"], "33612345678")
         self.assertEqual(request["body"]["template"]["name"], TEMPLATE)
         code = self.code_sent_to_whatsapp()
-        self.assertEqual(len(code), challenge.code_length)
+        self.assertEqual(len(code), challenge.code_id.code_length)
         button = request["body"]["template"]["components"][1]["parameters"][0]["text"]
         self.assertEqual(button, code)
         for secret in (code, TOKEN):

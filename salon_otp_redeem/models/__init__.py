@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     loyalty_history,
     salon_otp_setting_change,
     salon_otp_challenge,
+    salon_otp_code,
     salon_otp_destination_change,
     salon_otp_balance_notice,
     pos_order,

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import payloads, policy
@@ -267,6 +267,76 @@ class PosConfig(models.Model):
         partner._redeem_otp_check_member(protected)
         return kept, dormant
 
+    def _redeem_otp_check_request(self, partner, order_uuid, lines, dormant):
+        """Refuse what can never be redeemed here; return the new challenge's risk flags.
+
+        `lines` and `dormant` are what `_redeem_otp_redeemable` returned. An
+        expired card is recorded as a cancelled challenge before the refusal:
+        the route returns the error as a result, so the row stays.
+        """
+        self.ensure_one()
+        company = self.company_id
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .browse([line["card_id"] for line in lines if line["card_id"]])
+        )
+        expired = cards._redeem_otp_expired(company)
+        if expired:
+            card = expired[0]
+            message = card._redeem_otp_expired_message()
+            Challenge = self.env["salon.otp.challenge"].sudo()
+            challenge = Challenge.create(
+                {
+                    **Challenge._redeem_otp_vals(self, partner, order_uuid),
+                    "state": "cancelled",
+                    "card_ids": [Command.set(cards.ids)],
+                    "risk_expired": True,
+                    "amount": sum(line["amount"] for line in lines),
+                    "points_total": sum(line["points"] for line in lines),
+                }
+            )
+            challenge._redeem_otp_note(self.env._("Refused: %(why)s", why=message))
+            challenge._redeem_otp_log(
+                logging.WARNING, "code request refused", f"expired card {card.id}"
+            )
+            raise RedeemOtpError("bad_request", message, challenge_id=challenge.id)
+
+        dormant = cards & dormant
+        amount = sum(line["amount"] for line in lines)
+        priced = all(line.get("priced") for line in lines)
+        if (
+            not dormant
+            and priced
+            and policy.below_minimum(amount, company.redeem_otp_min_amount)
+        ):
+            raise RedeemOtpError(
+                "not_protected",
+                self.env._(
+                    "Redemptions below %(minimum)s need no code.",
+                    minimum=company.currency_id.format(company.redeem_otp_min_amount),
+                ),
+            )
+        notes = []
+        if dormant:
+            notes.append(
+                self.env._(
+                    "Dormant card(s) %(codes)s: the guest's code is required and the "
+                    "override code is refused.",
+                    codes=", ".join(dormant.mapped("code")),
+                )
+            )
+        changes = self.env["salon.otp.destination.change"]._recent(partner, company)
+        if changes:
+            notes.append(changes._redeem_otp_describe())
+        stamp = fields.Datetime.to_string(fields.Datetime.now())
+        return {
+            "card_ids": [Command.set(cards.ids)],
+            "risk_dormant": bool(dormant),
+            "risk_destination_changed": bool(changes),
+            "decision": "\n".join(f"{stamp} {note}" for note in notes) or False,
+        }
+
     def _redeem_otp_check_send_limit(self, now):
         """Refuse a code once this center sent its hourly number of codes.
 
@@ -274,7 +344,7 @@ class PosConfig(models.Model):
         cannot both pass the last free slot.
         """
         self.ensure_one()
-        sent = self.env["salon.otp.challenge"]._redeem_otp_sent_last_hour(
+        sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
             "pos_config_id", self, LOCK_CONFIG_SENDS, now
         )
         if sent >= self.redeem_otp_max_sends_per_hour:
@@ -322,6 +392,42 @@ class PosConfig(models.Model):
         )
         return groups[0][0] or 0
 
+    def _redeem_otp_check_override_use(self, challenge, reason, now):
+        """Refuse the override where this center or the challenge's cards forbid it.
+
+        Returns the reason given, stripped. A dormant card refuses the
+        override whatever the center allows: only the guest's own code
+        releases such a balance.
+        """
+        self.ensure_one()
+        if not self.redeem_otp_allow_override:
+            raise RedeemOtpError(
+                "override_not_allowed",
+                self.env._("This center does not accept an override code."),
+            )
+        if challenge.risk_dormant or challenge.sudo().card_ids._redeem_otp_dormant():
+            challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
+            challenge._redeem_otp_log(
+                logging.WARNING, "override refused", "dormant card"
+            )
+            raise RedeemOtpError(
+                "override_not_allowed",
+                self.env._(
+                    "This balance has not been used for a long time: only the guest's own "
+                    "code can release it, not the override code."
+                ),
+            )
+        reason = (reason or "").strip()
+        if len(reason) < 3:
+            raise RedeemOtpError(
+                "bad_request",
+                self.env._(
+                    "Say why the guest's code cannot be used (a reason is required)."
+                ),
+            )
+        self._redeem_otp_check_override_limit(now)
+        return reason
+
     def _redeem_otp_check_override_limit(self, now):
         """Refuse the override once the center's hourly or daily limit is reached.
 
@@ -351,5 +457,23 @@ class PosConfig(models.Model):
                 self.env._(
                     "This center has used its %(limit)s override codes for today.",
                     limit=self.redeem_otp_override_daily_limit,
+                ),
+            )
+
+    def _redeem_otp_alert_override_limit(self, challenge):
+        """Alert the managers once this center has used its override codes for today."""
+        self.ensure_one()
+        used = self._redeem_otp_overrides_today(fields.Datetime.now())
+        if policy.override_limit_reached(used, self.redeem_otp_override_daily_limit):
+            self.env["res.users"]._redeem_otp_alert(
+                challenge,
+                self.env._("Override limit reached at %(center)s", center=self.name),
+                self.env._(
+                    "%(center)s used its %(limit)s override codes for today; the last one by "
+                    "%(user)s: %(reason)s",
+                    center=self.name,
+                    limit=self.redeem_otp_override_daily_limit,
+                    user=challenge.override_user_id.name or challenge.user_id.name,
+                    reason=challenge.override_reason or "",
                 ),
             )

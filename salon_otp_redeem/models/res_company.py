@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 import pytz
 
 from odoo import api, fields, models
@@ -8,6 +10,10 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from ..tools import codes, policy
 
+_logger = logging.getLogger(__name__)
+
+# Rows deleted per batch, so that one vacuum never holds long locks.
+UNLINK_BATCH = 1000
 # Twilio Verify's and NIST's bounds: a code lives ten minutes at most.
 MAX_VALIDITY_MINUTES = 10
 
@@ -232,3 +238,25 @@ class ResCompany(models.Model):
     def _load_pos_data_fields(self, config_id):
         """The POS needs the company switch to know whether to ask for codes."""
         return [*super()._load_pos_data_fields(config_id), "redeem_otp_enabled"]
+
+    def _redeem_otp_purge_challenges(self, now):
+        """Delete the authorizations older than each company's retention, in batches."""
+        Challenge = self.env["salon.otp.challenge"].sudo()
+        for company in self:
+            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
+            if not cutoff:
+                continue
+            domain = [("company_id", "=", company.id), ("create_date", "<", cutoff)]
+            while True:
+                old = Challenge.search(domain, limit=UNLINK_BATCH, order="id")
+                if not old:
+                    break
+                old.unlink()
+                _logger.info(
+                    "Deleted %s redemption authorizations of company %s older than %s days",
+                    len(old),
+                    company.id,
+                    company.redeem_otp_retention_days,
+                )
+                if len(old) < UNLINK_BATCH:
+                    break

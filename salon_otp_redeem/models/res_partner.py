@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -7,6 +8,9 @@ from odoo.osv import expression
 
 from ..tools import policy
 from ..tools.errors import RedeemOtpError
+from ..tools.sender import RedeemOtpSender
+
+_logger = logging.getLogger(__name__)
 
 # A membership makes members-only benefits spendable: set by whoever sells
 # memberships, never at the till.
@@ -122,7 +126,7 @@ class ResPartner(models.Model):
         both pass the last free slot.
         """
         self.ensure_one()
-        sent = self.env["salon.otp.challenge"]._redeem_otp_sent_last_hour(
+        sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
             "partner_id", self, LOCK_PARTNER_SENDS, now
         )
         if sent >= company.redeem_otp_max_sends_per_hour:
@@ -204,3 +208,28 @@ class ResPartner(models.Model):
         ):
             return
         self.env.user._redeem_otp_check_membership_manager()
+
+    def _redeem_otp_notify_override(self, challenge):
+        """Tell the guest a staff override spent their balance, on the first channel that works."""
+        self.ensure_one()
+        try:
+            channel = RedeemOtpSender(self.env)._send_notice(
+                self,
+                challenge.company_id,
+                challenge,
+                {
+                    "sms": "salon_otp_redeem.sms_template_redeem_override",
+                    "email": "salon_otp_redeem.mail_template_redeem_override",
+                },
+                {},
+                f"Override notice for challenge {challenge.id}",
+            )
+        except Exception:  # noqa: BLE001 - a notice never undoes the override
+            _logger.exception("Override notice for challenge %s failed", challenge.id)
+            return None
+        if not channel:
+            _logger.warning(
+                "Override notice for challenge %s: no channel reached the guest",
+                challenge.id,
+            )
+        return channel

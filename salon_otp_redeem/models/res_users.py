@@ -1,6 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
+
+TODO_TYPE = "mail.mail_activity_data_todo"
 
 # Who may give a guest a membership (members-only benefits become spendable):
 # whoever sells memberships, never the till.
@@ -69,3 +75,23 @@ class ResUsers(models.Model):
                 ("share", "=", False),
             ]
         )
+
+    @api.model
+    def _redeem_otp_alert(self, challenge, summary, note):
+        """One to-do per POS manager of the challenge's company, on the challenge.
+
+        An alert never undoes what raised it: it is logged, and the managers
+        find it in their activities and on the authorization itself.
+        """
+        managers = self._redeem_otp_managers(challenge.company_id)
+        _logger.warning(
+            "Redemption alert on challenge %s (POS %s): %s",
+            challenge.id,
+            challenge.pos_config_id.id,
+            summary,
+        )
+        for user in managers:
+            challenge.sudo().activity_schedule(
+                TODO_TYPE, summary=summary, note=note, user_id=user.id
+            )
+        return managers

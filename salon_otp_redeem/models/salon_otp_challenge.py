@@ -3,30 +3,25 @@ import json
 import logging
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import misc
 
-from ..tools import codes, policy, refusals
+from ..tools import policy, refusals
 from ..tools.errors import RedeemOtpError
-from ..tools.sender import RedeemOtpSender
 from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 
 _logger = logging.getLogger(__name__)
 
 # What a challenge in these states let the POS spend (or still lets it).
 AUTHORIZED_STATES = ("verified", "used")
-# Rows deleted per batch, so that one vacuum never holds long locks.
-UNLINK_BATCH = 1000
-TODO_TYPE = "mail.mail_activity_data_todo"
 
 
 class SalonOtpChallenge(models.Model):
-    """One code sent to one guest for one order's redemptions.
+    """One authorization asked for one order's redemptions, for one guest.
 
-    The row is the audit record as much as the lock: it keeps who asked,
-    where the code went (masked), how it was answered and which order used
-    it; it never keeps the code.
+    The row is the audit record as much as the lock: it keeps who asked, how
+    it was answered and which order used it. The codes sent for it are
+    salon.otp.code rows; their hashes never reach this one.
     """
 
     _name = "salon.otp.challenge"
@@ -79,25 +74,26 @@ class SalonOtpChallenge(models.Model):
     method = fields.Selection(
         [("code", "Guest's code"), ("override", "Staff override")], readonly=True
     )
-    channel = fields.Selection(
-        [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")], readonly=True
+    # The current code (salon.otp.code): what was sent, where, until when.
+    code_id = fields.Many2one(
+        "salon.otp.code",
+        string="Current code",
+        readonly=True,
+        groups="point_of_sale.group_pos_manager",
     )
-    destination_masked = fields.Char(string="Sent to", readonly=True)
-    failure_reason = fields.Char(string="Why not sent", readonly=True)
+    channel = fields.Selection(related="code_id.channel", store=True)
+    destination_masked = fields.Char(related="code_id.destination_masked")
+    failure_reason = fields.Char(related="code_id.failure_reason")
     attempt_count = fields.Integer(string="Attempts", readonly=True, default=0)
     override_failure_count = fields.Integer(
         string="Wrong override codes", readonly=True, default=0
     )
     max_attempts = fields.Integer(string="Attempts allowed", readonly=True)
-    code_length = fields.Integer(readonly=True)
-    alphabet = fields.Selection(
-        [(codes.NUMERIC, "Digits"), (codes.ALPHANUMERIC, "Letters and digits")],
-        readonly=True,
-    )
     validity_minutes = fields.Integer(readonly=True)
-    sent_at = fields.Datetime(readonly=True)
+    sent_at = fields.Datetime(related="code_id.sent_at")
+    # Until when the challenge may be answered: the code's expiry, then,
+    # once verified, the authorization's.
     expires_at = fields.Datetime(readonly=True)
-    resend_at = fields.Datetime(readonly=True)
     verified_at = fields.Datetime(readonly=True)
     used_at = fields.Datetime(readonly=True)
     points_confirmed = fields.Boolean(
@@ -136,10 +132,6 @@ class SalonOtpChallenge(models.Model):
         string="Risk", compute="_compute_risk", store=True, readonly=True
     )
     decision = fields.Text(string="Policy decisions", readonly=True)
-    # Out of the ORM's reach, read and written with SQL only (auth_totp does
-    # the same with its secret): no view, export or RPC read can return it.
-    code_hash = fields.Char(copy=False, groups=fields.NO_ACCESS)
-
     override_user_name = fields.Char(
         string="Override by (name)", related="override_user_id.name"
     )
@@ -187,10 +179,8 @@ class SalonOtpChallenge(models.Model):
     @api.model
     def _redeem_otp_counts(self, field_name, records):
         """Authorizations per guest or per card, for their smart buttons (one query)."""
-        groups = self._read_group(
-            [(field_name, "in", records.ids)], [field_name], ["__count"]
-        )
-        return dict(groups)
+        domain = [(field_name, "in", records.ids)]
+        return dict(self._read_group(domain, [field_name], ["__count"]))
 
     @api.depends("partner_id", "create_date")
     def _compute_display_name(self):
@@ -200,27 +190,6 @@ class SalonOtpChallenge(models.Model):
                 id=challenge.id or "",
                 guest=challenge.partner_id.display_name or "",
             )
-
-    # ------------------------------------------------------------------
-    # Secret
-    # ------------------------------------------------------------------
-    def _code_digest(self, code):
-        self.ensure_one()
-        return misc.hmac(
-            self.env(su=True), codes.HMAC_SCOPE, codes.code_message(self.id, code)
-        )
-
-    def _store_code_hash(self, code):
-        self.ensure_one()
-        self.env.cr.execute(
-            "UPDATE salon_otp_challenge SET code_hash = %s WHERE id = %s",
-            [self._code_digest(code) if code else None, self.id],
-        )
-
-    def _check_code_hash(self, code, stored):
-        """Whether `code` is this challenge's; `stored`: the hash its row lock read."""
-        self.ensure_one()
-        return bool(code) and codes.same_digest(self._code_digest(code), stored)
 
     # ------------------------------------------------------------------
     # Requesting a code
@@ -237,54 +206,26 @@ class SalonOtpChallenge(models.Model):
         """
         company = config.company_id
         lines, dormant = config._redeem_otp_redeemable(partner, redemptions)
-        risk = self._redeem_otp_check_request(
-            config, partner, order_uuid, lines, dormant
-        )
-        if channel and channel not in company._redeem_otp_channels():
-            raise RedeemOtpError(
-                "bad_request",
-                self.env._(
-                    "The channel %(channel)s is not enabled for this company.",
-                    channel=channel,
-                ),
-            )
+        risk = config._redeem_otp_check_request(partner, order_uuid, lines, dormant)
         now = fields.Datetime.now()
-        partner._redeem_otp_check_send_limit(company, now)
-        config._redeem_otp_check_send_limit(now)
-        self._redeem_otp_check_resend(order_uuid, now)
+        Code = self.env["salon.otp.code"]
+        Code._redeem_otp_check_send(config, partner, order_uuid, channel, now)
         config.current_session_id._redeem_otp_check_order_owner(order_uuid)
         earlier = self.search(
             [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
         )
-        earlier.write({"state": "superseded"})
-
-        length = codes.effective_length(
-            company.redeem_otp_code_length, company.redeem_otp_alphabet
-        )
+        earlier._redeem_otp_finish("superseded")
         summary, amount, points = self.env["loyalty.program"]._redeem_otp_summary(
             lines, company
         )
+        keys = ("card_id", "program_id", "points", "amount")
         challenge = self.create(
             {
-                "company_id": company.id,
-                "pos_config_id": config.id,
-                "pos_session_id": config.current_session_id.id,
-                "partner_id": partner.id,
-                "order_uuid": order_uuid,
+                **self._redeem_otp_vals(config, partner, order_uuid),
                 "max_attempts": company.redeem_otp_max_attempts,
-                "code_length": length,
-                "alphabet": company.redeem_otp_alphabet,
                 "validity_minutes": company.redeem_otp_validity_minutes,
                 "redemption_json": json.dumps(
-                    [
-                        {
-                            "card_id": line["card_id"],
-                            "program_id": line["program_id"],
-                            "points": line["points"],
-                            "amount": line["amount"],
-                        }
-                        for line in lines
-                    ]
+                    [{key: line[key] for key in keys} for line in lines]
                 ),
                 "redemption_summary": summary,
                 "amount": amount,
@@ -293,23 +234,7 @@ class SalonOtpChallenge(models.Model):
                 **risk,
             }
         )
-        code = codes.generate_code(length, company.redeem_otp_alphabet)
-        challenge._store_code_hash(code)
-        sent = RedeemOtpSender(self.env)._send_code(challenge, code, preferred=channel)
-        del code
-        if not sent.get("channel"):
-            challenge._redeem_otp_send_failed(sent, now)
-        sent_at = fields.Datetime.now()
-        challenge.write(
-            {
-                "channel": sent["channel"],
-                "destination_masked": sent["destination_masked"],
-                "sent_at": sent_at,
-                "expires_at": sent_at + timedelta(minutes=challenge.validity_minutes),
-                "resend_at": sent_at
-                + timedelta(seconds=company.redeem_otp_resend_seconds),
-            }
-        )
+        sent = Code._redeem_otp_send(challenge, channel, now)
         challenge._redeem_otp_log(
             logging.INFO,
             "code sent",
@@ -317,129 +242,16 @@ class SalonOtpChallenge(models.Model):
         )
         return challenge
 
-    def _redeem_otp_send_failed(self, sent, now):
-        """No code reached the guest: say why, and keep the override open where allowed.
-
-        Every channel failed, the guest has no usable destination, or a
-        staff change holds the new one back: that is when a salon needs its
-        override code. The challenge then stays open for the override only
-        (it holds no code); a dormant card still refuses the override.
-        """
-        self._store_code_hash(None)
-        override = (
-            self.pos_config_id.redeem_otp_allow_override and not self.risk_dormant
-        )
-        self.write(
-            {"failure_reason": sent.get("reason")}
-            | (
-                {"expires_at": now + timedelta(minutes=self.validity_minutes)}
-                if override
-                else {"state": "failed"}
-            )
-        )
-        self._redeem_otp_after_send_failure()
-        self._redeem_otp_log(logging.INFO, "code not sent", sent.get("reason"))
-        message = sent.get("message") or self.env._("The code could not be sent.")
-        if override and not sent.get("override_only"):
-            message = self.env._(
-                "%(why)s. The center's override code can authorize this redemption.",
-                why=message.rstrip(". "),
-            )
-        raise RedeemOtpError(
-            sent.get("error", "send_failed"),
-            message,
-            challenge_id=self.id,
-            override_only=bool(override),
-        )
-
     @api.model
-    def _redeem_otp_check_request(self, config, partner, order_uuid, lines, dormant):
-        """Refuse what can never be redeemed; return the risk flags of the new challenge.
-
-        An expired card is recorded as a cancelled challenge before the
-        refusal: the route returns the error as a result, so the row stays.
-        """
-        company = config.company_id
-        cards = (
-            self.env["loyalty.card"]
-            .sudo()
-            .browse([line["card_id"] for line in lines if line["card_id"]])
-        )
-        expired = cards._redeem_otp_expired(company)
-        if expired:
-            card = expired[0]
-            message = card._redeem_otp_expired_message()
-            challenge = self.sudo().create(
-                {
-                    "company_id": company.id,
-                    "pos_config_id": config.id,
-                    "pos_session_id": config.current_session_id.id,
-                    "partner_id": partner.id,
-                    "order_uuid": order_uuid,
-                    "state": "cancelled",
-                    "card_ids": [Command.set(cards.ids)],
-                    "risk_expired": True,
-                    "amount": sum(line["amount"] for line in lines),
-                    "points_total": sum(line["points"] for line in lines),
-                }
-            )
-            challenge._redeem_otp_note(self.env._("Refused: %(why)s", why=message))
-            challenge._redeem_otp_log(
-                logging.WARNING, "code request refused", f"expired card {card.id}"
-            )
-            raise RedeemOtpError("bad_request", message, challenge_id=challenge.id)
-
-        dormant = cards & dormant
-        amount = sum(line["amount"] for line in lines)
-        priced = all(line.get("priced") for line in lines)
-        if (
-            not dormant
-            and priced
-            and policy.below_minimum(amount, company.redeem_otp_min_amount)
-        ):
-            raise RedeemOtpError(
-                "not_protected",
-                self.env._(
-                    "Redemptions below %(minimum)s need no code.",
-                    minimum=company.currency_id.format(company.redeem_otp_min_amount),
-                ),
-            )
-        notes = []
-        if dormant:
-            notes.append(
-                self.env._(
-                    "Dormant card(s) %(codes)s: the guest's code is required and the "
-                    "override code is refused.",
-                    codes=", ".join(dormant.mapped("code")),
-                )
-            )
-        changes = self.env["salon.otp.destination.change"]._recent(partner, company)
-        if changes:
-            notes.append(changes._redeem_otp_describe())
-        stamp = fields.Datetime.to_string(fields.Datetime.now())
+    def _redeem_otp_vals(self, config, partner, order_uuid):
+        """Who asked, where and for whom: what every challenge records first."""
         return {
-            "card_ids": [Command.set(cards.ids)],
-            "risk_dormant": bool(dormant),
-            "risk_destination_changed": bool(changes),
-            "decision": "\n".join(f"{stamp} {note}" for note in notes) or False,
+            "company_id": config.company_id.id,
+            "pos_config_id": config.id,
+            "pos_session_id": config.current_session_id.id,
+            "partner_id": partner.id,
+            "order_uuid": order_uuid,
         }
-
-    def _redeem_otp_check_override_allowed(self):
-        """Raise a RedeemOtpError when an override may not replace the guest's code."""
-        challenge = self
-        dormant = challenge.sudo().card_ids._redeem_otp_dormant()
-        if challenge.risk_dormant or dormant:
-            challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
-            challenge._redeem_otp_log(
-                logging.WARNING, "override refused", "dormant card"
-            )
-            raise RedeemOtpError(
-                "override_not_allowed",
-                self.env._(
-                    "This balance has not been used for a long time: only the guest's own "
-                    "code can release it, not the override code."
-                ),
-            )
 
     def _redeem_otp_log(self, level, event, detail=None):
         """One line per event, with who and where: ids only, never a code."""
@@ -463,56 +275,29 @@ class SalonOtpChallenge(models.Model):
             f"{challenge.decision}\n{line}" if challenge.decision else line
         )
 
-    @api.model
-    def _redeem_otp_sent_last_hour(self, field_name, record, lock, now):
-        """Codes asked for `record` (a guest, a center) in the last hour, every cashier's.
-
-        Counted under the caller's advisory lock on the record, held to the
-        end of the transaction, so that two workers cannot both pass the
-        last free slot of an hourly limit.
-        """
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [lock, record.id])
-        return self.sudo().search_count(
-            [
-                (field_name, "=", record.id),
-                ("create_date", ">=", now - timedelta(hours=1)),
-            ]
-        )
-
-    @api.model
-    def _redeem_otp_check_resend(self, order_uuid, now):
-        """One code per order per cooldown: a resend voids the previous code."""
-        latest = self.search(
-            [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
-            order="create_date desc, id desc",
-            limit=1,
-        )
-        if latest and latest.resend_at and latest.resend_at > now:
-            wait = int((latest.resend_at - now).total_seconds()) + 1
-            raise RedeemOtpError(
-                "rate_limited",
-                self.env._(
-                    "Please wait %(seconds)s seconds before sending a new code.",
-                    seconds=wait,
-                ),
-                retry_after=wait,
-            )
-
     # ------------------------------------------------------------------
     # Verifying
     # ------------------------------------------------------------------
     def _lock_for_update(self):
         """Serialize verifications of one challenge across workers (one indexed row lock).
 
-        Returns the row's code hash, read by the lock. Nothing else is read
-        again: Odoo's transactions are REPEATABLE READ, so a row another
-        transaction changed since ours began cannot be locked (a
-        serialization failure, and the request is retried); once the lock
-        is granted, what this transaction read of the challenge is current.
+        Returns the hash of the challenge's current code, read with the lock.
+        Nothing else is read again: Odoo's transactions are REPEATABLE READ,
+        so a row another transaction changed since ours began cannot be
+        locked (a serialization failure, and the request is retried); once
+        the lock is granted, what this transaction read of the challenge is
+        current, and so is its code, which never changes without it.
         """
         self.ensure_one()
+        self.flush_recordset(["code_id"])
         self.env.cr.execute(
-            "SELECT code_hash FROM salon_otp_challenge WHERE id = %s FOR UPDATE",
+            """
+            SELECT code.code_hash
+              FROM salon_otp_challenge challenge
+              LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
+             WHERE challenge.id = %s
+               FOR UPDATE OF challenge
+            """,
             [self.id],
         )
         row = self.env.cr.fetchone()
@@ -526,8 +311,7 @@ class SalonOtpChallenge(models.Model):
         self._redeem_otp_check_open(now)
         if override_code is not None:
             return self._redeem_otp_verify_override(override_code, reason, now)
-        typed = codes.normalize_input(code, self.alphabet)
-        if typed and self._check_code_hash(typed, stored):
+        if self.sudo().code_id._redeem_otp_matches(code, stored):
             self._redeem_otp_mark_verified(now, "code")
             self._redeem_otp_log(logging.INFO, "code verified")
             return self._redeem_otp_result()
@@ -543,21 +327,7 @@ class SalonOtpChallenge(models.Model):
 
     def _redeem_otp_verify_override(self, override_code, reason, now):
         config = self.pos_config_id
-        if not config.redeem_otp_allow_override:
-            raise RedeemOtpError(
-                "override_not_allowed",
-                self.env._("This center does not accept an override code."),
-            )
-        self._redeem_otp_check_override_allowed()
-        reason = (reason or "").strip()
-        if len(reason) < 3:
-            raise RedeemOtpError(
-                "bad_request",
-                self.env._(
-                    "Say why the guest's code cannot be used (a reason is required)."
-                ),
-            )
-        config._redeem_otp_check_override_limit(now)
+        reason = config._redeem_otp_check_override_use(self, reason, now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
             self.override_failure_count += 1
             if config._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
@@ -570,7 +340,9 @@ class SalonOtpChallenge(models.Model):
             {"override_user_id": self.env.user.id, "override_reason": reason[:500]}
         )
         self._redeem_otp_log(logging.WARNING, "override used")
-        self._redeem_otp_after_override()
+        challenge = self.sudo()
+        challenge.partner_id._redeem_otp_notify_override(challenge)
+        challenge.pos_config_id._redeem_otp_alert_override_limit(challenge)
         return self._redeem_otp_result()
 
     def _redeem_otp_count_failure(self, message):
@@ -601,6 +373,24 @@ class SalonOtpChallenge(models.Model):
             state=self.state,
         )
 
+    def _redeem_otp_after_lock(self):
+        """The managers hear of a lock; an alert never undoes what raised it."""
+        challenge = self.sudo()
+        self.env["res.users"]._redeem_otp_alert(
+            challenge,
+            self.env._(
+                "Redemption code locked at %(center)s",
+                center=challenge.pos_config_id.name,
+            ),
+            self.env._(
+                "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
+                attempts=challenge.attempt_count,
+                guest=challenge.partner_id.display_name,
+                what=challenge.redemption_summary or "",
+                user=challenge.user_id.name,
+            ),
+        )
+
     def _redeem_otp_mark_verified(self, now, method):
         self.write(
             {
@@ -612,11 +402,12 @@ class SalonOtpChallenge(models.Model):
                 "expires_at": now + timedelta(minutes=self.validity_minutes or 5),
             }
         )
-        self._store_code_hash(None)
+        self.sudo().code_id._redeem_otp_void("used" if method == "code" else "voided")
 
     def _redeem_otp_finish(self, state):
+        """Close the challenges: their codes can no longer be answered."""
         self.write({"state": state})
-        self._store_code_hash(None)
+        self.sudo().code_id._redeem_otp_void()
 
     def _redeem_otp_result(self):
         return {
@@ -629,22 +420,8 @@ class SalonOtpChallenge(models.Model):
     def _redeem_otp_public(self):
         """What the POS may know of a challenge: nothing that helps guess the code."""
         self.ensure_one()
-
-        def iso(value):
-            return value and value.isoformat(timespec="seconds") + "Z"
-
-        return {
-            "challenge_id": self.id,
-            "state": self.state,
-            "channel": self.channel,
-            "destination": self.destination_masked,
-            "expires_at": iso(self.expires_at),
-            "resend_at": iso(self.resend_at),
-            "code_length": self.code_length,
-            "alphabet": self.alphabet,
-            # What a code can hold, so that the till keeps no copy of the rule.
-            "characters": codes.alphabet_for(self.alphabet or codes.NUMERIC),
-        }
+        public = self.sudo().code_id._redeem_otp_public()
+        return {"challenge_id": self.id, "state": self.state, **public}
 
     # ------------------------------------------------------------------
     # Using it for an order
@@ -668,31 +445,16 @@ class SalonOtpChallenge(models.Model):
         self.ensure_one()
         self._lock_for_update()
         now = fields.Datetime.now()
-        refusal = None
-        if self.state == "used" and self.pos_order_id == order:
-            # The same order checked again as it becomes paid.
-            refusal = lines._redeem_otp_binding_refusal(self)
-        elif self.state == "used":
-            refusal = self.env._(
-                "This authorization was already used for another order."
-            )
-        elif self.state != "verified":
-            refusal = self.env._(
-                "The guest's code was not verified (%(state)s).",
-                state=self._state_label(),
-            )
-        elif self.expires_at and self.expires_at <= now:
-            refusal = self.env._(
-                "The guest's authorization has expired; ask for a new code."
-            )
-        elif (
-            self.partner_id != order.partner_id
-            or self.order_uuid != order.uuid
-            or self.pos_config_id != order.config_id
-        ):
-            refusal = self.env._(
-                "The guest's code was given for another guest or order."
-            )
+        refusal = refusals.binding(
+            self.state,
+            self.pos_order_id == order,
+            bool(self.expires_at and self.expires_at <= now),
+            (self.partner_id, self.order_uuid, self.pos_config_id)
+            == (order.partner_id, order.uuid, order.config_id),
+        )
+        if refusal:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            refusal = self.env._(refusal) % {"state": labels.get(self.state)}
         else:
             refusal = lines._redeem_otp_binding_refusal(self)
         if refusal:
@@ -705,116 +467,6 @@ class SalonOtpChallenge(models.Model):
             raise UserError(refusal)
         if self.state != "used":
             self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
-
-    def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env)).get(
-            self.state
-        )
-
-    # ------------------------------------------------------------------
-    # Alerts: the managers and the guest hear of what is worth a look. An
-    # alert never undoes what raised it: failures are logged, not raised.
-    # ------------------------------------------------------------------
-    def _redeem_otp_after_override(self):
-        challenge = self.sudo()
-        challenge._redeem_otp_notify_override()
-        config = challenge.pos_config_id
-        used = config._redeem_otp_overrides_today(fields.Datetime.now())
-        if policy.override_limit_reached(used, config.redeem_otp_override_daily_limit):
-            challenge._redeem_otp_alert_managers(
-                self.env._("Override limit reached at %(center)s", center=config.name),
-                self.env._(
-                    "%(center)s used its %(limit)s override codes for today; the last one by "
-                    "%(user)s: %(reason)s",
-                    center=config.name,
-                    limit=config.redeem_otp_override_daily_limit,
-                    user=challenge.override_user_id.name or challenge.user_id.name,
-                    reason=challenge.override_reason or "",
-                ),
-            )
-
-    def _redeem_otp_after_lock(self):
-        challenge = self.sudo()
-        challenge._redeem_otp_alert_managers(
-            self.env._(
-                "Redemption code locked at %(center)s",
-                center=challenge.pos_config_id.name,
-            ),
-            self.env._(
-                "%(attempts)s wrong codes were typed for %(guest)s (%(what)s) by %(user)s.",
-                attempts=challenge.attempt_count,
-                guest=challenge.partner_id.display_name,
-                what=challenge.redemption_summary or "",
-                user=challenge.user_id.name,
-            ),
-        )
-
-    def _redeem_otp_after_send_failure(self):
-        challenge = self.sudo()
-        config = challenge.pos_config_id
-        threshold = challenge.company_id.redeem_otp_failed_send_alert
-        failed = self.sudo().search_count(
-            [
-                ("pos_config_id", "=", config.id),
-                # Failed, or kept open for the override: no code went out.
-                ("failure_reason", "!=", False),
-                ("sent_at", "=", False),
-                ("create_date", ">=", fields.Datetime.now() - timedelta(hours=1)),
-            ]
-        )
-        if policy.failed_sends_alert(failed, threshold):
-            challenge._redeem_otp_alert_managers(
-                self.env._("Codes not sent at %(center)s", center=config.name),
-                self.env._(
-                    "%(count)s codes could not be sent at %(center)s in the last hour; "
-                    "the last reason: %(reason)s",
-                    count=failed,
-                    center=config.name,
-                    reason=challenge.failure_reason or "",
-                ),
-            )
-
-    def _redeem_otp_alert_managers(self, summary, note):
-        """One to-do per POS manager of the challenge's company, on the challenge."""
-        challenge = self
-        managers = self.env["res.users"]._redeem_otp_managers(challenge.company_id)
-        _logger.warning(
-            "Redemption alert on challenge %s (POS %s): %s",
-            challenge.id,
-            challenge.pos_config_id.id,
-            summary,
-        )
-        record = challenge.sudo()
-        for user in managers:
-            record.activity_schedule(
-                TODO_TYPE, summary=summary, note=note, user_id=user.id
-            )
-        return managers
-
-    def _redeem_otp_notify_override(self):
-        """Tell the guest a staff override spent their balance, on the first channel that works."""
-        challenge = self
-        try:
-            channel = RedeemOtpSender(self.env)._send_notice(
-                challenge.partner_id,
-                challenge.company_id,
-                challenge,
-                {
-                    "sms": "salon_otp_redeem.sms_template_redeem_override",
-                    "email": "salon_otp_redeem.mail_template_redeem_override",
-                },
-                {},
-                f"Override notice for challenge {challenge.id}",
-            )
-        except Exception:  # noqa: BLE001 - a notice never undoes the override
-            _logger.exception("Override notice for challenge %s failed", challenge.id)
-            return None
-        if not channel:
-            _logger.warning(
-                "Override notice for challenge %s: no channel reached the guest",
-                challenge.id,
-            )
-        return channel
 
     # ------------------------------------------------------------------
     # What the POS reads of a challenge: nothing at start; the dialog reads
@@ -837,59 +489,9 @@ class SalonOtpChallenge(models.Model):
             "override_user_name",
         ]
 
-    # ------------------------------------------------------------------
-    # Retention, run by Odoo's daily autovacuum: code hashes of finished
-    # challenges are erased after a day (a code lives ten minutes at most, so
-    # an old hash only helps an offline guess), whole challenges after the
-    # company's `redeem_otp_retention_days`.
-    # ------------------------------------------------------------------
     @api.autovacuum
     def _gc_redeem_otp_challenges(self):
-        now = fields.Datetime.now()
-        self._gc_redeem_otp_code_hashes(now)
-        self._gc_redeem_otp_old_challenges(now)
-
-    @api.model
-    def _gc_redeem_otp_code_hashes(self, now):
-        """Erase the hashes of challenges created more than a day ago.
-
-        Such a challenge is finished whatever its state column says: expiry is
-        lazy (a pending challenge turns 'expired' only when next touched) and a
-        code lives ten minutes at most. Finished challenges lose their hash at
-        once already (`_redeem_otp_finish`); this catches the abandoned ones.
-        """
-        cutoff = now - timedelta(hours=policy.CODE_HASH_RETENTION_HOURS)
-        self.env.cr.execute(
-            """
-            UPDATE salon_otp_challenge
-               SET code_hash = NULL
-             WHERE code_hash IS NOT NULL
-               AND create_date < %s
-            """,
-            [cutoff],
-        )
-        if self.env.cr.rowcount:
-            _logger.info("Erased %s redemption code hashes", self.env.cr.rowcount)
-
-    @api.model
-    def _gc_redeem_otp_old_challenges(self, now):
-        Challenge = self.sudo().with_context(active_test=False)
+        """Delete challenges past their company's retention, their codes with them."""
         companies = self.env["res.company"].sudo()
-        for company in companies.search([("redeem_otp_retention_days", ">", 0)]):
-            cutoff = policy.retention_cutoff(now, company.redeem_otp_retention_days)
-            if not cutoff:
-                continue
-            domain = [("company_id", "=", company.id), ("create_date", "<", cutoff)]
-            while True:
-                old = Challenge.search(domain, limit=UNLINK_BATCH, order="id")
-                if not old:
-                    break
-                old.unlink()
-                _logger.info(
-                    "Deleted %s redemption authorizations of company %s older than %s days",
-                    len(old),
-                    company.id,
-                    company.redeem_otp_retention_days,
-                )
-                if len(old) < UNLINK_BATCH:
-                    break
+        companies = companies.search([("redeem_otp_retention_days", ">", 0)])
+        companies._redeem_otp_purge_challenges(fields.Datetime.now())

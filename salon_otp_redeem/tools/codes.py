@@ -75,14 +75,14 @@ def normalize_input(code, kind):
 HMAC_SCOPE = "salon_otp_redeem.code"
 
 
-def code_message(challenge_id, code):
-    """What is hashed: the code bound to one challenge.
+def code_message(code_id, code):
+    """What is hashed: the code bound to the row of the one send it came from.
 
-    Binding the challenge id means a hash copied onto another challenge row
-    is worthless; the database secret (the HMAC key) means a leaked table
-    alone cannot be brute-forced offline over the small code space.
+    Binding the row's id means a hash copied onto another row is worthless;
+    the database secret (the HMAC key) means a leaked table alone cannot be
+    brute-forced offline over the small code space.
     """
-    return f"{HASH_VERSION}:{int(challenge_id)}:{code}"
+    return f"{HASH_VERSION}:{int(code_id)}:{code}"
 
 
 def same_digest(expected, stored):

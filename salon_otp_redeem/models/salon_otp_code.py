@@ -1,0 +1,307 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import misc
+
+from ..tools import codes, policy
+from ..tools.errors import RedeemOtpError
+from ..tools.sender import RedeemOtpSender
+
+_logger = logging.getLogger(__name__)
+
+
+class SalonOtpCode(models.Model):
+    """One code sent for a redemption authorization: where it went, until when.
+
+    The challenge is what the cashier asked for and how it was answered; a
+    row here is one code sent for it (or one send that failed), so that the
+    secret and its delivery live apart from the audit record. The newest row
+    is the challenge's current code; a new one voids the one before. The row
+    never keeps the code, and keeps its keyed hash only while it may be typed.
+    """
+
+    _name = "salon.otp.code"
+    _description = "Redemption code sent"
+    _order = "create_date desc, id desc"
+
+    challenge_id = fields.Many2one(
+        "salon.otp.challenge",
+        string="Authorization",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    state = fields.Selection(
+        [
+            ("sent", "Sent"),
+            ("voided", "No longer valid"),
+            ("used", "Used"),
+            ("failed", "Not sent"),
+        ],
+        default="sent",
+        required=True,
+        readonly=True,
+    )
+    channel = fields.Selection(
+        [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")], readonly=True
+    )
+    destination_masked = fields.Char(string="Sent to", readonly=True)
+    failure_reason = fields.Char(string="Why not sent", readonly=True)
+    code_length = fields.Integer(readonly=True)
+    alphabet = fields.Selection(
+        [(codes.NUMERIC, "Digits"), (codes.ALPHANUMERIC, "Letters and digits")],
+        readonly=True,
+    )
+    sent_at = fields.Datetime(readonly=True)
+    expires_at = fields.Datetime(readonly=True)
+    resend_at = fields.Datetime(readonly=True)
+    # Out of the ORM's reach, read and written with SQL only (auth_totp does
+    # the same with its secret): no view, export or RPC read can return it.
+    code_hash = fields.Char(copy=False, groups=fields.NO_ACCESS)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        for record in records:
+            # One code at a time per challenge: the newest voids the previous.
+            record.challenge_id.code_id._redeem_otp_void()
+            record.challenge_id.code_id = record
+        return records
+
+    # ------------------------------------------------------------------
+    # Secret
+    # ------------------------------------------------------------------
+    def _code_digest(self, code):
+        self.ensure_one()
+        return misc.hmac(
+            self.env(su=True), codes.HMAC_SCOPE, codes.code_message(self.id, code)
+        )
+
+    def _store_code_hash(self, code):
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE salon_otp_code SET code_hash = %s WHERE id = %s",
+            [self._code_digest(code) if code else None, self.id],
+        )
+
+    def _redeem_otp_matches(self, typed, stored):
+        """Whether what was typed is this code; `stored`: the hash the challenge's lock read."""
+        typed = codes.normalize_input(typed, self.alphabet)
+        return bool(typed and stored) and codes.same_digest(
+            self._code_digest(typed), stored
+        )
+
+    def _redeem_otp_void(self, state="voided"):
+        """The codes can no longer be answered: their hashes go at once."""
+        self.filtered(lambda code: code.state == "sent").write({"state": state})
+        if self:
+            self.env.cr.execute(
+                "UPDATE salon_otp_code SET code_hash = NULL WHERE id IN %s",
+                [tuple(self.ids)],
+            )
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+    @api.model
+    def _redeem_otp_check_send(self, config, partner, order_uuid, channel, now):
+        """Refuse a send the channel, the hourly limits or the resend delay forbid."""
+        if channel and channel not in config.company_id._redeem_otp_channels():
+            raise RedeemOtpError(
+                "bad_request",
+                self.env._(
+                    "The channel %(channel)s is not enabled for this company.",
+                    channel=channel,
+                ),
+            )
+        partner._redeem_otp_check_send_limit(config.company_id, now)
+        config._redeem_otp_check_send_limit(now)
+        # One code per order per cooldown: the last challenge asked for the
+        # order (a refused one included) decides.
+        latest = self.env["salon.otp.challenge"].search(
+            [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
+            order="create_date desc, id desc",
+            limit=1,
+        )
+        resend_at = latest.code_id.resend_at
+        if resend_at and resend_at > now:
+            wait = int((resend_at - now).total_seconds()) + 1
+            raise RedeemOtpError(
+                "rate_limited",
+                self.env._(
+                    "Please wait %(seconds)s seconds before sending a new code.",
+                    seconds=wait,
+                ),
+                retry_after=wait,
+            )
+
+    @api.model
+    def _redeem_otp_sent_last_hour(self, field_name, record, lock, now):
+        """Codes asked for `record` (a guest, a center) in the last hour, every cashier's.
+
+        Every challenge counts as a code asked, a refused one too, whether or
+        not a code went out.
+
+        Counted under the caller's advisory lock on the record, held to the
+        end of the transaction, so that two workers cannot both pass the
+        last free slot of an hourly limit.
+        """
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [lock, record.id])
+        return (
+            self.env["salon.otp.challenge"]
+            .sudo()
+            .search_count(
+                [
+                    (field_name, "=", record.id),
+                    ("create_date", ">=", now - timedelta(hours=1)),
+                ]
+            )
+        )
+
+    @api.model
+    def _redeem_otp_send(self, challenge, preferred, now):
+        """Make, hash and send a new code for `challenge`; return where it went.
+
+        The code itself lives only in this call and the message it goes out in.
+        """
+        company = challenge.company_id
+        record = self.create(
+            {
+                "challenge_id": challenge.id,
+                "code_length": codes.effective_length(
+                    company.redeem_otp_code_length, company.redeem_otp_alphabet
+                ),
+                "alphabet": company.redeem_otp_alphabet,
+            }
+        )
+        code = codes.generate_code(record.code_length, record.alphabet)
+        record._store_code_hash(code)
+        sent = RedeemOtpSender(self.env)._send_code(
+            challenge, code, preferred=preferred
+        )
+        del code
+        if not sent.get("channel"):
+            record._redeem_otp_send_failed(sent, now)
+        sent_at = fields.Datetime.now()
+        expires_at = sent_at + timedelta(minutes=challenge.validity_minutes)
+        record.write(
+            {
+                "channel": sent["channel"],
+                "destination_masked": sent["destination_masked"],
+                "sent_at": sent_at,
+                "expires_at": expires_at,
+                "resend_at": sent_at
+                + timedelta(seconds=company.redeem_otp_resend_seconds),
+            }
+        )
+        challenge.expires_at = expires_at
+        return sent
+
+    def _redeem_otp_send_failed(self, sent, now):
+        """No code reached the guest: say why, and keep the override open where allowed.
+
+        Every channel failed, the guest has no usable destination, or a
+        staff change holds the new one back: that is when a salon needs its
+        override code. The challenge then stays open for the override only
+        (it holds no code); a dormant card still refuses the override.
+        """
+        challenge = self.challenge_id
+        self._redeem_otp_void("failed")
+        self.failure_reason = sent.get("reason")
+        override = (
+            challenge.pos_config_id.redeem_otp_allow_override
+            and not challenge.risk_dormant
+        )
+        challenge.write(
+            {"expires_at": now + timedelta(minutes=challenge.validity_minutes)}
+            if override
+            else {"state": "failed"}
+        )
+        self._redeem_otp_after_send_failure()
+        challenge._redeem_otp_log(logging.INFO, "code not sent", sent.get("reason"))
+        message = sent.get("message") or self.env._("The code could not be sent.")
+        if override and not sent.get("override_only"):
+            message = self.env._(
+                "%(why)s. The center's override code can authorize this redemption.",
+                why=message.rstrip(". "),
+            )
+        raise RedeemOtpError(
+            sent.get("error", "send_failed"),
+            message,
+            challenge_id=challenge.id,
+            override_only=bool(override),
+        )
+
+    def _redeem_otp_public(self):
+        """Where the code went and what it looks like, for the POS's dialog."""
+        self.ensure_one()
+
+        def iso(value):
+            return value and value.isoformat(timespec="seconds") + "Z"
+
+        return {
+            "channel": self.channel,
+            "destination": self.destination_masked,
+            "expires_at": iso(self.expires_at),
+            "resend_at": iso(self.resend_at),
+            "code_length": self.code_length,
+            "alphabet": self.alphabet,
+            # What a code can hold, so that the till keeps no copy of the rule.
+            "characters": codes.alphabet_for(self.alphabet or codes.NUMERIC),
+        }
+
+    def _redeem_otp_after_send_failure(self):
+        """Alert the managers when a center's codes keep failing to go out."""
+        challenge = self.challenge_id.sudo()
+        config = challenge.pos_config_id
+        failed = self.sudo().search_count(
+            [
+                ("challenge_id.pos_config_id", "=", config.id),
+                ("state", "=", "failed"),
+                ("create_date", ">=", fields.Datetime.now() - timedelta(hours=1)),
+            ]
+        )
+        threshold = challenge.company_id.redeem_otp_failed_send_alert
+        if policy.failed_sends_alert(failed, threshold):
+            self.env["res.users"]._redeem_otp_alert(
+                challenge,
+                self.env._("Codes not sent at %(center)s", center=config.name),
+                self.env._(
+                    "%(count)s codes could not be sent at %(center)s in the last hour; "
+                    "the last reason: %(reason)s",
+                    count=failed,
+                    center=config.name,
+                    reason=self.failure_reason or "",
+                ),
+            )
+
+    # ------------------------------------------------------------------
+    # Retention, run by Odoo's daily autovacuum: a code lives ten minutes at
+    # most, so an old hash only helps an offline guess.
+    # ------------------------------------------------------------------
+    @api.autovacuum
+    def _gc_redeem_otp_code_hashes(self):
+        """Erase the hashes of codes sent more than a day ago.
+
+        Such a code is finished whatever its state column says: expiry is
+        lazy (a pending challenge turns 'expired' only when next touched).
+        Finished challenges void their code at once already; this catches
+        the abandoned ones.
+        """
+        cutoff = fields.Datetime.now() - timedelta(
+            hours=policy.CODE_HASH_RETENTION_HOURS
+        )
+        self.env.cr.execute(
+            """
+            UPDATE salon_otp_code
+               SET code_hash = NULL
+             WHERE code_hash IS NOT NULL
+               AND create_date < %s
+            """,
+            [cutoff],
+        )
+        if self.env.cr.rowcount:
+            _logger.info("Erased %s redemption code hashes", self.env.cr.rowcount)
