@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..tools import payloads, policy
+from ..tools import payloads, policy, turns
 from ..tools.errors import RedeemOtpError
 
 _logger = logging.getLogger(__name__)
@@ -17,10 +17,6 @@ OVERRIDE_MIN_LENGTH = 6
 # Wrong override codes per center per hour before the override is refused
 # for the rest of the hour (and the managers are alerted).
 OVERRIDE_FAILURES_PER_HOUR = 5
-# Advisory-lock namespaces (pg_advisory_xact_lock(int, int)): one per kind of
-# counter, so that limits hold across workers without locking business rows.
-LOCK_CONFIG_SENDS = 7302
-LOCK_OVERRIDES = 7303
 OVERRIDE_MAX_LENGTH = 32
 # What decides how strongly this center protects balances: POS managers only.
 GUARDED_FIELDS = (
@@ -340,12 +336,12 @@ class PosConfig(models.Model):
     def _redeem_otp_check_send_limit(self, now):
         """Refuse a code once this center sent its hourly number of codes.
 
-        Counted under an advisory lock per center, so that two workers
+        Counted one request at a time per center (`tools.turns`), so that two workers
         cannot both pass the last free slot.
         """
         self.ensure_one()
         sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
-            "pos_config_id", self, LOCK_CONFIG_SENDS, now
+            "pos_config_id", self, now
         )
         if sent >= self.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
@@ -431,15 +427,13 @@ class PosConfig(models.Model):
     def _redeem_otp_check_override_limit(self, now):
         """Refuse the override once the center's hourly or daily limit is reached.
 
-        Counted under an advisory lock per center, so that two workers
+        Counted one request at a time per center (`tools.turns`), so that two workers
         cannot both take the last override of the day.
         """
         self.ensure_one()
         if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
             return
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_OVERRIDES, self.id]
-        )
+        turns.take_turn(self.env.cr, self)
         if self._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
             raise RedeemOtpError(
                 "override_limit",

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from ..tools import policy
+from ..tools import policy, turns
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 
@@ -28,11 +28,6 @@ MEMBER_STATES = ("paid", "free")
 # what decides how a number without its prefix is read.
 DESTINATION_KEYS = ("mobile", "phone", "email", "country_id", "parent_id", "type")
 WATCHING_KEY = "salon_otp_redeem.destination_watch"
-# Advisory-lock namespace of the codes sent per guest (pg_advisory_xact_lock).
-LOCK_PARTNER_SENDS = 7301
-# ... and of the small spends summed per guest and per card.
-LOCK_UNCODED_GUEST = 7304
-LOCK_UNCODED_CARD = 7305
 # Redemptions below the minimum amount add up per guest over this window.
 UNCODED_WINDOW = timedelta(hours=24)
 
@@ -122,12 +117,12 @@ class ResPartner(models.Model):
     def _redeem_otp_check_send_limit(self, company, now):
         """Refuse a code once the guest received the company's hourly number of codes.
 
-        Counted under an advisory lock per guest, so that two workers cannot
-        both pass the last free slot.
+        Counted one request at a time per guest (`tools.turns`), so that two
+        workers cannot both pass the last free slot.
         """
         self.ensure_one()
         sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
-            "partner_id", self, LOCK_PARTNER_SENDS, now
+            "partner_id", self, now
         )
         if sent >= company.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
@@ -162,14 +157,9 @@ class ResPartner(models.Model):
         if not order.company_id.redeem_otp_min_amount:
             return 0.0
         # Two tills summing at once would each miss the other's spend: the
-        # sums of one guest and of one card are taken one at a time, to the
-        # end of the transaction (sorted, so that two never wait on each other).
-        keys = sorted({(LOCK_UNCODED_GUEST, self.id)} if self else set())
-        keys += sorted((LOCK_UNCODED_CARD, card_id) for card_id in cards.ids)
-        for namespace, key in keys:
-            self.env.cr.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key]
-            )
+        # sums of one guest and of one card are taken one request at a time.
+        turns.take_turn(self.env.cr, self.sudo())
+        turns.take_turn(self.env.cr, cards.sudo())
         whose = [("lines.coupon_id", "in", cards.ids)]
         if self:
             self.ensure_one()

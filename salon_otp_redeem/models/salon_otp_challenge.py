@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy, refusals
 from ..tools.errors import RedeemOtpError
@@ -155,6 +155,10 @@ class SalonOtpChallenge(models.Model):
         quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         return super(SalonOtpChallenge, quiet).create(vals_list)
 
+    def onchange(self, values, field_names, fields_spec):
+        """Nobody edits one: it would show where any code row named went."""
+        raise AccessError(self.env._("Redemption authorizations cannot be edited."))
+
     @api.depends(
         "method", "state", "risk_dormant", "risk_destination_changed", "risk_expired"
     )
@@ -201,7 +205,7 @@ class SalonOtpChallenge(models.Model):
         """Create a challenge, void the order's earlier ones and send the code.
 
         Called by the challenge route once it has checked the user and the
-        session. Limits are counted under advisory locks so that two workers
+        session. Limits are counted one request at a time (`tools.turns`), so that two workers
         cannot both pass the last free slot.
         """
         company = config.company_id
@@ -268,12 +272,9 @@ class SalonOtpChallenge(models.Model):
 
     def _redeem_otp_note(self, text):
         """Append one line to this challenge's record of policy decisions."""
+        line = f"{fields.Datetime.to_string(fields.Datetime.now())} {text}"
         challenge = self.sudo()
-        stamp = fields.Datetime.to_string(fields.Datetime.now())
-        line = f"{stamp} {text}"
-        challenge.decision = (
-            f"{challenge.decision}\n{line}" if challenge.decision else line
-        )
+        challenge.decision = "\n".join(filter(None, [challenge.decision, line]))
 
     # ------------------------------------------------------------------
     # Verifying

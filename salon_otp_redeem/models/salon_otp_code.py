@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import misc
 
-from ..tools import codes, policy
+from ..tools import codes, policy, turns
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 
@@ -139,17 +139,16 @@ class SalonOtpCode(models.Model):
             )
 
     @api.model
-    def _redeem_otp_sent_last_hour(self, field_name, record, lock, now):
+    def _redeem_otp_sent_last_hour(self, field_name, record, now):
         """Codes asked for `record` (a guest, a center) in the last hour, every cashier's.
 
         Every challenge counts as a code asked, a refused one too, whether or
         not a code went out.
 
-        Counted under the caller's advisory lock on the record, held to the
-        end of the transaction, so that two workers cannot both pass the
-        last free slot of an hourly limit.
+        Counted one request at a time per record (`tools.turns`), so that
+        two workers cannot both pass the last free slot of an hourly limit.
         """
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [lock, record.id])
+        turns.take_turn(self.env.cr, record)
         return (
             self.env["salon.otp.challenge"]
             .sudo()
