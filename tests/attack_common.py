@@ -12,6 +12,7 @@ import math
 from odoo import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import JsonRpcException
+from odoo.tools import email_normalize_all
 
 from .otp_common import RedeemRoutesCase
 
@@ -99,6 +100,17 @@ class AttackCase(RedeemRoutesCase):
         return isinstance(result, JsonRpcException) or (
             isinstance(result, dict) and "error" in result
         )
+
+    def heard(self):
+        """Every SMS number and mail address that got something in the mocks."""
+        numbers = {sms["number"] for sms in self._sms}
+        mails = {
+            address
+            for mail in self._mails
+            for to in mail["email_to"]
+            for address in email_normalize_all(to)
+        }
+        return numbers | mails
 
     def post_raw(self, model, method, args_json):
         """call_kw with a body written by hand: `args_json` is JSON text that may
