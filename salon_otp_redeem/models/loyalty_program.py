@@ -130,6 +130,8 @@ class LoyaltyProgram(models.Model):
         bound = self._redeem_otp_earnings(order) + sum(
             card._redeem_otp_refunded(order) for card in gained
         )
+        if self.sudo().company_id not in (order.company_id, self.company_id.browse()):
+            bound = 0.0  # another salon's credit is not earned at this till
         total = sum(gained.values())
         if total - bound > policy.EPSILON:
             raise UserError(

@@ -259,18 +259,16 @@ class PosOrder(models.Model):
             return  # the points call has applied the order's own figures
         order.redeem_otp_allowance = json.dumps(allowance)
         Card = self.env["loyalty.card"]
-        first = not order.redeem_otp_taken_back
-        if not first:
-            # Checked before (a sync that left the order unpaid, its lines
-            # since replaced): hold afresh for the lines as they are now.
-            Card._redeem_otp_give_back(json.loads(order.redeem_otp_taken_back))
+        before = json.loads(order.redeem_otp_taken_back or "{}")
+        # Checked before (an unpaid sync): hold afresh for the lines as they are.
+        Card._redeem_otp_give_back(before)
         held = Card._redeem_otp_hold_for(self, allowance)
         order.redeem_otp_taken_back = json.dumps(held) if held else False
-        if first:
-            # The guest hears of what the sync took, points call or not.
-            self.env["salon.otp.balance.notice"]._redeem_otp_owe(
-                self, {Card.browse(int(key)): points for key, points in held.items()}
-            )
+        # The guest hears of what the sync took (beyond before), points call or not.
+        more = {key: pts - before.get(key, 0.0) for key, pts in held.items()}
+        self.env["salon.otp.balance.notice"]._redeem_otp_owe(
+            self, {Card.browse(int(key)): pts for key, pts in more.items()}
+        )
 
     def _redeem_otp_check_total(self):
         """Stock keeps the lines and the total the POS sends, and the order is

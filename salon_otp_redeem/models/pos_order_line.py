@@ -4,7 +4,7 @@ import json
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import policy, trusted
+from ..tools import policy, trusted, turns
 
 # What the sync check and the points RPC read from a line.
 GUARDED_FIELDS = (
@@ -419,10 +419,10 @@ class PosOrderLine(models.Model):
         A membership given back is a manager's to refund: the membership line
         it made stays paid, and with it the guest's members-only benefits.
         """
+        given_back = self.filtered(lambda line: line.qty < 0)
+        products = given_back.product_id | given_back.refunded_orderline_id.product_id
         if (
-            self.filtered(
-                lambda line: line.qty < 0 and line.product_id.sudo().membership
-            )
+            products.sudo().filtered("membership")
             and not self.env.user._redeem_otp_is_membership_manager()
         ):
             raise UserError(
@@ -431,6 +431,9 @@ class PosOrderLine(models.Model):
                     "the guest's membership with it."
                 )
             )
+        # Two refunds of one line at once would each count only the other
+        # refunds already saved: one request at a time per refunded line.
+        turns.take_turn(self.env.cr, self.refunded_orderline_id.sudo())
         for line in self.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id.sudo()
             if origin.order_id.state not in policy.PAID_STATES or not origin.qty:

@@ -174,8 +174,11 @@ class ResPartner(models.Model):
                         [
                             ("redeem_otp_decision", "!=", False),
                             ("state", "in", policy.PAID_STATES),
+                            # When it was paid (its last write), not when its
+                            # draft was first saved: yesterday's drafts paid
+                            # today are today's spends.
                             (
-                                "create_date",
+                                "write_date",
                                 ">=",
                                 fields.Datetime.now() - UNCODED_WINDOW,
                             ),
