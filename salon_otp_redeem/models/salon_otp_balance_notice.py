@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..tools import policy
 from ..tools.sender import RedeemOtpSender
 
 BATCH = 200
@@ -30,7 +31,9 @@ class SalonOtpBalanceNotice(models.Model):
         vals = [
             {"order_id": order.id, "card_id": card.id, "points": points}
             for card, points in used.items()
-            if points > 0 and card.sudo().program_id._redeem_otp_protected()
+            # A renewed hold owes only what it takes beyond the first, to the cent.
+            if points > policy.EPSILON / 2
+            and card.sudo().program_id._redeem_otp_protected()
         ]
         if vals:
             self.sudo().create(vals)
