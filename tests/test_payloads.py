@@ -161,6 +161,23 @@ def test_earn_bound_gives_nothing_for_nothing():
     assert policy.earn_bound(visit, free, paid=5.0) == 1.0
 
 
+def test_units_earn_in_full_at_half_their_price_and_fall_below():
+    # 300 services for a cent in all (list price 40.00 each): one stamp.
+    assert policy.paid_units(300, 0.01, 40.0) == 1.0
+    # A member's price, half price: every unit earns, as the POS counts.
+    assert policy.paid_units(10, 200.0, 40.0) == 10.0
+    assert policy.paid_units(3, 96.0, 40.0) == 3.0
+    # A tenth of the price: twice the list-priced units paid, rounded up.
+    assert policy.paid_units(10, 40.0, 40.0) == 2.0
+    assert policy.paid_units(10, 0.0, 40.0) == 0.0
+    # No list price to read: any charged unit counts; a return cancels.
+    assert policy.paid_units(5, 1.0, 0.0) == 5.0
+    assert policy.paid_units(-2, -80.0, 40.0) == -2.0
+    stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
+    cent = [{"product_id": 1, "qty": 300, "price": 0.01, "list_price": 40.0}]
+    assert policy.earn_bound(stamps, cent, paid=0.01) == 1.0
+
+
 def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():
     top_up = [{"mode": "money", "amount": 1.0, "product_ids": {1}}]
     bought = [{"product_id": 1, "qty": 1, "price": 30.0}]

@@ -394,7 +394,7 @@ class LoyaltyCard(models.Model):
             raise UserError(self.env._("The points RPC may not delete a card."))
         Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
-        moved = {}
+        moved, earned = {}, {}
         for card in cards:
             now = card._redeem_otp_state()
             points, partner, program, expiry, active = before.get(
@@ -430,6 +430,8 @@ class LoyaltyCard(models.Model):
                         code=card.code,
                     )
                 )
+            if delta + must_take > policy.EPSILON:
+                earned[card] = delta + must_take
             if abs(delta) <= policy.EPSILON / 2:
                 continue
             if card.points < -policy.EPSILON / 2:
@@ -466,9 +468,11 @@ class LoyaltyCard(models.Model):
                         )
                     )
             moved[card] = delta
-        gained = self.browse([card.id for card, delta in moved.items() if delta > 0])
+        # Earnings count once per program: what a held card kept (its spend
+        # netted against them) and what other cards gained, together.
+        gained = self.browse([card.id for card in earned])
         for program, cards in gained.grouped("program_id").items():
-            program._redeem_otp_check_earned(order, {c: moved[c] for c in cards})
+            program._redeem_otp_check_earned(order, {c: earned[c] for c in cards})
         return moved
 
     @api.model

@@ -97,6 +97,7 @@ class LoyaltyProgram(models.Model):
                     "product_id": line.product_id.id,
                     "qty": line.qty,
                     "price": line.price_subtotal_incl,
+                    "list_price": line.product_id.lst_price,
                 }
                 for line in sales
             ],

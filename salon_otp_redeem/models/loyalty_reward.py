@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from ..tools import policy
@@ -69,3 +70,62 @@ class LoyaltyReward(models.Model):
             .with_context(active_test=False)
             .search(expression.AND([domain, [("id", "in", ids)]]))
         )
+
+    @api.model
+    def _redeem_otp_check_promotions(self, lines, order):
+        """No promotion takes more than its reward gives: a discount its
+        percentage of what it applies to, or its fixed amount per claim,
+        within its cap; free products their quantity per claim, no more than
+        the order sells of them.
+
+        The POS prices reward lines, and a promotion needs no code: a forged
+        one (300.00 off under a 10% promotion, a free pin worth 300.00, half
+        the top-up as the "cheapest item") would pay for e-wallet credit.
+        """
+        # Refunds aside (they pay nothing): a line of -1 cancels one of +1.
+        sales = order.lines.filtered(
+            lambda line: not line.reward_id and not line.refunded_orderline_id
+        )
+        combos = sales._redeem_otp_combos()
+        total = max(sum(combos.values()), 0.0)
+        free_taken, free_products = 0.0, self.env["product.product"]
+        for reward, claimed in lines.grouped("reward_id").items():
+            reward = reward.sudo()
+            taken = sum(max(-line.price_subtotal_incl, 0.0) for line in claimed)
+            claims = policy.claims(
+                sum(claimed.mapped("points_cost")), reward.required_points
+            )
+            if reward.reward_type == "product":
+                most = reward._redeem_otp_free_value(combos, claims)
+                free_taken += taken
+                free_products |= reward.reward_product_ids
+            elif (
+                reward.reward_type == "discount" and reward.discount_mode != "per_point"
+            ):
+                most = policy.discount_bound(
+                    reward.discount_mode,
+                    reward.discount,
+                    reward.discount_max_amount,
+                    reward._redeem_otp_discount_base(combos, total),
+                    claims,
+                )
+            else:
+                continue  # per-point values are checked line by line
+            reward._redeem_otp_refuse_excess(taken, most, order)
+        if free_taken:
+            # Two promotions giving the same pin give it once.
+            most = self._redeem_otp_sold_value(combos, free_products)
+            self.browse()._redeem_otp_refuse_excess(free_taken, most, order)
+
+    def _redeem_otp_refuse_excess(self, taken, most, order):
+        if taken - most > policy.EPSILON * 10:
+            raise UserError(
+                self.env._(
+                    "%(reward)s takes %(taken)s where it gives at most %(most)s.",
+                    reward=self.description
+                    or self.program_id.name
+                    or self.env._("The free products"),
+                    taken=order.currency_id.format(taken),
+                    most=order.currency_id.format(most),
+                )
+            )

@@ -44,7 +44,40 @@ class PosOrderLine(models.Model):
 
     def write(self, vals):
         self._redeem_otp_guard(self.order_id, [n for n in GUARDED_FIELDS if n in vals])
+        if "coupon_id" in vals:
+            self._redeem_otp_check_card_kept(vals["coupon_id"])
         return super().write(vals)
+
+    def _redeem_otp_check_card_kept(self, card_id):
+        """A paid order's reward line stays on the card it was synced with.
+
+        pos_loyalty's points call sets the card of the lines its `line_codes`
+        name, and a refunded reward line gives its points back to its card:
+        the guest's spend named under the accomplice's card would be refunded
+        onto it. A line synced with no card (a card this order creates) may
+        take a card of its program that this order made, or the guest's own
+        (stock maps a new card onto it).
+        """
+        card = self.env["loyalty.card"].sudo().browse(card_id)
+        for line in self.sudo().filtered(
+            lambda ln: ln.reward_id and ln.order_id.state != "draft"
+        ):
+            order = line.order_id
+            if line.coupon_id == card or (
+                not line.coupon_id
+                and card.program_id == line.reward_id.program_id
+                and (
+                    card.source_pos_order_id == order
+                    or (card.partner_id and card.partner_id == order.partner_id)
+                )
+            ):
+                continue
+            raise UserError(
+                self.env._(
+                    "%(reward)s stays on the card it was paid with.",
+                    reward=line.product_id.display_name,
+                )
+            )
 
     def unlink(self):
         self._redeem_otp_guard(self.order_id, GUARDED_FIELDS)
@@ -183,7 +216,7 @@ class PosOrderLine(models.Model):
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
-        self._redeem_otp_check_discounts(order)
+        self.env["loyalty.reward"]._redeem_otp_check_promotions(self, order)
         self._redeem_otp_check_cardless(order)
         for line in self:
             program = line.reward_id.program_id.sudo()
@@ -265,66 +298,6 @@ class PosOrderLine(models.Model):
                         program=program.name,
                     )
                 )
-
-    def _redeem_otp_check_discounts(self, order):
-        """No promotion takes more than its reward gives: a discount its
-        percentage of what it applies to, or its fixed amount per claim,
-        within its cap; free products their quantity per claim, no more than
-        the order sells of them.
-
-        The POS prices reward lines, and a promotion needs no code: a forged
-        one (300.00 off under a 10% promotion, a free pin worth 300.00, half
-        the top-up as the "cheapest item") would pay for e-wallet credit.
-        """
-        # Refunds aside (they pay nothing): a line of -1 cancels one of +1.
-        sales = order.lines.filtered(
-            lambda line: not line.reward_id and not line.refunded_orderline_id
-        )
-        combos = sales._redeem_otp_combos()
-        total = max(sum(combos.values()), 0.0)
-        free_taken, free_products = 0.0, self.env["product.product"]
-        for reward, lines in self.grouped("reward_id").items():
-            reward = reward.sudo()
-            taken = sum(max(-line.price_subtotal_incl, 0.0) for line in lines)
-            claims = policy.claims(
-                sum(lines.mapped("points_cost")), reward.required_points
-            )
-            if reward.reward_type == "product":
-                most = reward._redeem_otp_free_value(combos, claims)
-                free_taken += taken
-                free_products |= reward.reward_product_ids
-            elif (
-                reward.reward_type == "discount" and reward.discount_mode != "per_point"
-            ):
-                most = policy.discount_bound(
-                    reward.discount_mode,
-                    reward.discount,
-                    reward.discount_max_amount,
-                    reward._redeem_otp_discount_base(combos, total),
-                    claims,
-                )
-            else:
-                continue  # per-point values are checked line by line
-            self._redeem_otp_refuse_excess(reward, taken, most, order)
-        if free_taken:
-            # Two promotions giving the same pin give it once.
-            Reward = self.env["loyalty.reward"]
-            most = Reward._redeem_otp_sold_value(combos, free_products)
-            self._redeem_otp_refuse_excess(Reward, free_taken, most, order)
-
-    @api.model
-    def _redeem_otp_refuse_excess(self, reward, taken, most, order):
-        if taken - most > policy.EPSILON * 10:
-            raise UserError(
-                self.env._(
-                    "%(reward)s takes %(taken)s where it gives at most %(most)s.",
-                    reward=reward.description
-                    or reward.program_id.name
-                    or self.env._("The free products"),
-                    taken=order.currency_id.format(taken),
-                    most=order.currency_id.format(most),
-                )
-            )
 
     def _redeem_otp_combos(self):
         """These sale lines as sold, a combo with its items as one sale:

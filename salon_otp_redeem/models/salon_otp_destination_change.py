@@ -60,21 +60,35 @@ class SalonOtpDestinationChange(models.Model):
         Numbers are taken in E.164 with the guest's country (else the
         company's): `06 11 22 33 44` is one number in France and another in
         the Netherlands, so a new country is a new destination even when the
-        digits stay.
+        digits stay. A guest with no country is read with the current
+        company's, else with the first other salon's that reads the number:
+        written from a company whose country reads neither the old number
+        nor the new one, the move is still one for the salon that sends.
         """
         fallback = self.env.company.country_id
+        companies = self.env["res.company"].sudo()
+        others = [
+            country.code
+            for country in companies.search([]).country_id  # pylint: disable=no-search-all
+            if country != fallback
+        ]
         result = {}
         for partner in partners:
-            country = (partner.country_id or fallback).code
+            countries = [(partner.country_id or fallback).code]
+            if not partner.country_id:
+                countries += others
             values = {}
             for field_name in WATCHED_FIELDS:
                 if field_name not in partner._fields:
                     continue
                 raw = (partner[field_name] or "").strip()
                 if field_name != "email":
-                    # A number the country cannot read reaches nobody: never
-                    # kept as typed, to be read again with another country.
-                    raw = raw and (phones.e164_or_none(raw, country) or "")
+                    # A number no country reads reaches nobody: never kept
+                    # as typed, to be read again with another country.
+                    raw = raw and next(
+                        filter(None, (phones.e164_or_none(raw, c) for c in countries)),
+                        "",
+                    )
                 values[field_name] = raw
             result[partner.id] = values
         return result

@@ -4,6 +4,7 @@ which channels, and what exactly a verified code authorizes."""
 
 import hashlib
 import json
+import math
 from datetime import timedelta
 
 import pytz
@@ -268,15 +269,34 @@ def earn_bound(rules, lines, paid):
         elif mode == "money":
             total += amount * min(money, paid)
         elif mode == "unit":
-            # Units sold for nothing earn nothing: 300 services at 0.00 are
-            # no 300 stamps.
             charged = sum(
-                float(line["qty"])
+                paid_units(line["qty"], line["price"], line.get("list_price"))
                 for line in valid
-                if abs(float(line["price"])) >= 0.005
             )
             total += amount * max(charged, 0.0)
     return total
+
+
+def paid_units(qty, price, list_price=None):
+    """The units of a sale line that earn per unit.
+
+    Units sold for nothing earn nothing: 300 services at 0.00 are no 300
+    stamps, nor are 300 services for 0.01 in all. A unit sold at half its
+    list price or more earns in full, as pos_loyalty counts it (a member's
+    price, a discount of the day); below that the units that earn fall with
+    the money, so that a line earns at most twice what it paid in list-priced
+    units, rounded up. `price` is the line's total, `list_price` the
+    product's price for one unit (none: any price counts in full).
+    """
+    qty, price = float(qty), float(price)
+    if qty <= 0:
+        return qty  # a negative line cancels a positive one
+    if price < 0.005:
+        return 0.0
+    list_price = float(list_price or 0.0)
+    if list_price <= 0:
+        return qty
+    return min(qty, float(math.ceil(round(2 * price / list_price, 6))))
 
 
 def day_start(tz, now):
