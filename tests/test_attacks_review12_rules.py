@@ -186,3 +186,50 @@ class TestReview12ReadAbroad(Review12Case):
             code and ACCOMPLICE_NUMBER in told,
             f"the guest's code went to the number the cashier set: {told}",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview12DormantReadAbroad(Review12Case):
+    """A card whose program has no company was dormant or not by the delay of
+    the user's current company: a cashier whose own company is the other
+    salon, whose delay is off, spends at this center a card asleep for 200
+    days with the override code."""
+
+    def test_01_dormant_card_spent_with_the_override_by_another_salons_cashier(self):
+        self.set_override_code()
+        other = self.env["res.company"].create(
+            {"name": "Salon across town", "redeem_otp_dormant_days": 0}
+        )
+        self.pos_user.write({"company_ids": [Command.link(other.id)]})
+        self.pos_user.company_id = other
+        program = self._program(
+            "Shared credit",
+            "ewallet",
+            company_id=False,
+            currency_id=self.company.currency_id.id,
+        )
+        card = self.env["loyalty.card"].create(
+            {"program_id": program.id, "partner_id": self.guest.id, "points": 100.0}
+        )
+        self.make_dormant(card)
+        self.assertTrue(card._redeem_otp_dormant(self.company), "the set-up needs it")
+        uuid = self.new_uuid()
+        result, _code = self.request_code(
+            order_uuid=uuid, redemptions=[self.redemption(card, 50.0, program=program)]
+        )
+        challenge_id = result.get("challenge_id") or result["error"]["challenge_id"]
+        with self.mockSMSGateway(), self.mock_mail_gateway():
+            verified = self.verify_override(challenge_id, "Guest forgot the phone")
+            if verified.get("state") == "verified":
+                lines = self.spending_lines(card, 50.0, program=program)
+                data = self.order_data(lines, uuid=uuid, challenge_id=challenge_id)
+                order = self.sync(data)
+                if isinstance(order, int):
+                    self.confirm(order, {card.id: self.coupon_vals(card, -50.0)})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(
+            card.points,
+            100.0,
+            msg="a balance asleep for 200 days was spent with the override code "
+            "by a cashier whose own company is a salon with no dormancy delay",
+        )

@@ -133,7 +133,9 @@ class TestReview9LateHistory(Review9Case):
         self.confirm(order, {card.id: self.coupon_vals(card, -10.0)})
         # The till never sends the history call; 200 days pass.
         self.make_dormant(card)
-        self.assertTrue(card._redeem_otp_dormant(), "the set-up needs a dormant card")
+        self.assertTrue(
+            card._redeem_otp_dormant(self.company), "the set-up needs a dormant card"
+        )
         self.attempt(
             "pos.order",
             "add_loyalty_history_lines",

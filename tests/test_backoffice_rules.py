@@ -184,7 +184,7 @@ class TestDormantCredit(BackofficeCase):
         order.add_loyalty_history_lines(
             [{"card_id": self.ewallet_card.id, "won": 0.0, "spent": 10.0}], []
         )
-        self.assertFalse(self.ewallet_card._redeem_otp_dormant())
+        self.assertFalse(self.ewallet_card._redeem_otp_dormant(self.company))
 
     def test_card_write_does_not_wake_a_card_up(self):
         self.make_dormant(self.ewallet_card)

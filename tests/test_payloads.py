@@ -155,7 +155,8 @@ def test_earn_bound_gives_nothing_for_nothing():
     stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
     free = [{"product_id": 1, "qty": 300, "price": 0.0}]
     assert policy.earn_bound(stamps, free, paid=0.0) == 0.0
-    assert policy.earn_bound(stamps, [dict(free[0], price=30.0)], paid=30.0) == 300.0
+    paid = dict(free[0], price=30.0, list_price=0.1)
+    assert policy.earn_bound(stamps, [paid], paid=30.0) == 300.0
     visit = [{"mode": "order", "amount": 1.0, "product_ids": None}]
     assert policy.earn_bound(visit, free, paid=0.0) == 0.0
     assert policy.earn_bound(visit, free, paid=5.0) == 1.0
@@ -170,12 +171,16 @@ def test_units_earn_in_full_at_half_their_price_and_fall_below():
     # A tenth of the price: twice the list-priced units paid, rounded up.
     assert policy.paid_units(10, 40.0, 40.0) == 2.0
     assert policy.paid_units(10, 0.0, 40.0) == 0.0
-    # No list price to read: any charged unit counts; a return cancels.
-    assert policy.paid_units(5, 1.0, 0.0) == 5.0
+    # No list price (an open price): a unit per whole unit of currency.
+    assert policy.paid_units(5, 50.0, 0.0) == 5.0
+    assert policy.paid_units(30, 0.30, 0.0) == 0.0
     assert policy.paid_units(-2, -80.0, 40.0) == -2.0
     stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
     cent = [{"product_id": 1, "qty": 300, "price": 0.01, "list_price": 40.0}]
     assert policy.earn_bound(stamps, cent, paid=0.01) == 1.0
+    # Thirty lines of a cent are one sale of thirty units for 0.30.
+    one = {"product_id": 1, "qty": 1, "price": 0.01, "list_price": 40.0}
+    assert policy.earn_bound(stamps, [one] * 30, paid=0.30) == 1.0
 
 
 def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():

@@ -69,3 +69,9 @@ def test_first_valid_without_any_usable_number():
     assert len(reasons) == 2
     assert "cannot parse" in reasons[0]
     assert "not a valid number" in reasons[1]
+
+
+def test_a_number_kept_as_typed_is_told_from_one_in_e164():
+    assert phones.any_as_typed({"mobile": "06 12 34 56 78"})
+    assert not phones.any_as_typed({"mobile": "+33612345678", "phone": False})
+    assert not phones.any_as_typed({"email": "lea@example.com"})

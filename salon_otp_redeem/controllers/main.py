@@ -220,11 +220,13 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError(
                 "bad_request", request.env._("Choose the guest first.")
             )
-        partner = request.env["res.partner"].browse(partner_id).exists()
-        if not partner:
+        partner = request.env["res.partner"].browse(partner_id)
+        try:
+            partner.sudo().name  # noqa: B018 (the guest's one read, reused after)
+        except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This guest does not exist.")
-            )
+            ) from None
         partner.check_access("read")
         return partner.sudo()
 

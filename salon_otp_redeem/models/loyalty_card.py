@@ -15,6 +15,9 @@ _logger = logging.getLogger(__name__)
 # What a balance is: who holds it, how much, of what, until when. A cashier
 # changes these only through a redemption the server checked.
 GUARDED_FIELDS = ("points", "partner_id", "program_id", "expiration_date", "active")
+# A hold and its give-back are bookkeeping around stock's points call, which
+# tracks and mails the card's real change: no tracking, no "points reached".
+QUIET = {"tracking_disable": True, "loyalty_no_mail": True}
 
 
 class LoyaltyCard(models.Model):
@@ -99,7 +102,7 @@ class LoyaltyCard(models.Model):
             lambda card: policy.is_expired(card.expiration_date, today)
         )
 
-    def _redeem_otp_dormant(self, now=None):
+    def _redeem_otp_dormant(self, company, now=None):
         """Cards the guest has not vouched for within the delay.
 
         Activity is a redemption of this card that the guest authorized with
@@ -107,14 +110,14 @@ class LoyaltyCard(models.Model):
         for a card the code named), dated when the code was used, not when
         the history row was written (the till writes it in a call of its own,
         which a cashier can hold back and make months later), or the card's
-        creation. Other history
-        does not count, however real: a cashier can make it (a small top-up
-        or sale in the guest's name, today or a week ago, even one carrying
+        creation. Other history does not count, however real: a cashier can
+        make it (a small top-up or sale in the guest's name, even one carrying
         somebody else's verified code) and then spend the card with the
-        override code. A dormant card takes the guest's own code.
-
-        Gift cards are bearer cards, with no guest to send a code to: never
-        dormant here.
+        override code. A dormant card takes the guest's own code. Gift cards
+        are bearer cards, with no guest to send a code to: never dormant here.
+        The delay is the card's company's, else that of `company`, where it
+        is spent (never the user's current company: a cashier's own may be
+        another salon's).
         """
         cards = self.sudo().filtered(
             lambda card: card.program_id.program_type not in policy.NEVER_PROTECTED
@@ -151,9 +154,7 @@ class LoyaltyCard(models.Model):
             lambda card: policy.is_dormant(
                 policy.last_activity(card.create_date, [vouched.get(card.id)]),
                 now,
-                (
-                    card.company_id or card.program_id.company_id or self.env.company
-                ).redeem_otp_dormant_days,
+                (card.company_id or company).redeem_otp_dormant_days,
             )
         )
 
@@ -299,11 +300,7 @@ class LoyaltyCard(models.Model):
             spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
             amount = round(take_back + spend, 2)
             if amount > policy.EPSILON:
-                # Untracked: stock's points call, which gives this back
-                # first, tracks the card's real change, as it does without us.
-                trusted.mark(card).with_context(tracking_disable=True).points = (
-                    card.points - amount
-                )
+                trusted.mark(card).with_context(**QUIET).points = card.points - amount
                 held[str(card.id)] = amount
         return held
 
@@ -319,9 +316,7 @@ class LoyaltyCard(models.Model):
         for card in cards:
             amount = held.get(str(card.id))
             if amount:
-                trusted.mark(card).with_context(tracking_disable=True).points = (
-                    card.points + amount
-                )
+                trusted.mark(card).with_context(**QUIET).points = card.points + amount
 
     def _redeem_otp_earn_bound(self, order):
         """The most points the order can add to this card: its sales, and refunded rewards."""
@@ -332,13 +327,31 @@ class LoyaltyCard(models.Model):
             order
         )
 
+    def _redeem_otp_owed(self, order, held, allowed):
+        """All the order takes from this card: what the sync held, and the part
+        of its reward lines' points (`allowed`) the card did not hold then,
+        paid by what the order earns on it (`_redeem_otp_hold_for`). Earnings
+        that pay for a reward are not the card's to keep as well."""
+        self.ensure_one()
+        take_back = 0.0
+        if held and allowed and order.lines.filtered("refunded_orderline_id"):
+            take_back = round(order.lines._redeem_otp_take_back(self), 2)
+        return held + max(allowed - (held - take_back), 0.0)
+
     def _redeem_otp_refunded(self, order):
         """What the refunded reward lines took from this card: a refund gives it
-        back (once, with their discount repaid: pos.order.line's refund check)."""
+        back (once, with their discount repaid: pos.order.line's refund check).
+        Only a reward line spent points: a sale line's points cost is the
+        cashier's figure."""
         bound = 0.0
         for line in order.lines.filtered("refunded_orderline_id"):
             origin = line.refunded_orderline_id
-            if origin.coupon_id == self and origin.points_cost > 0 and origin.qty:
+            if (
+                origin.reward_id
+                and origin.coupon_id == self
+                and origin.points_cost > 0
+                and origin.qty
+            ):
                 bound += origin.points_cost * min(abs(line.qty / origin.qty), 1.0)
         return bound
 
@@ -415,23 +428,23 @@ class LoyaltyCard(models.Model):
             if not active and abs(delta + must_take) > policy.EPSILON / 2:
                 # A voided balance moves no more than the sync took back.
                 raise UserError(card._redeem_otp_archived_message())
-            # Taking less than was held is only the order's earnings netted
+            owed = card._redeem_otp_owed(order, must_take, allowance.get(card.id, 0.0))
+            # Taking less than the order owes is only its earnings netted
             # (the earning bound is read only then: it costs queries).
             if (
-                delta + must_take > policy.EPSILON
-                and delta - (card._redeem_otp_earn_bound(order) - must_take)
-                > policy.EPSILON
+                delta + owed > policy.EPSILON
+                and delta - (card._redeem_otp_earn_bound(order) - owed) > policy.EPSILON
             ):
                 raise UserError(
                     self.env._(
                         "This order spends %(points)s points of %(code)s: the points "
                         "call must take them.",
-                        points=must_take,
+                        points=owed,
                         code=card.code,
                     )
                 )
-            if delta + must_take > policy.EPSILON:
-                earned[card] = delta + must_take
+            if delta + owed > policy.EPSILON:
+                earned[card] = delta + owed
             if abs(delta) <= policy.EPSILON / 2:
                 continue
             if card.points < -policy.EPSILON / 2:

@@ -18,6 +18,14 @@ OVERRIDE_MIN_LENGTH = 6
 # for the rest of the hour (and the managers are alerted).
 OVERRIDE_FAILURES_PER_HOUR = 5
 OVERRIDE_MAX_LENGTH = 32
+# What a code request reads of the programs and cards it names.
+PROGRAM_FIELDS = (
+    "name company_id program_type applies_on redeem_otp_required "
+    "redeem_otp_membership_only"
+).split()
+CARD_FIELDS = (
+    "code points partner_id program_id company_id expiration_date active create_date"
+).split()
 # What decides how strongly this center protects balances: POS managers only.
 GUARDED_FIELDS = (
     "redeem_otp_required",
@@ -180,7 +188,13 @@ class PosConfig(models.Model):
                 self.env._("The redemption list cannot be used: %(why)s.", why=exc),
             ) from None
         program_ids = {line["program_id"] for line in parsed}
-        programs = self.env["loyalty.program"].sudo().browse(program_ids).exists()
+        # Found and read by one query each (exists() would be one more).
+        programs = (
+            self.env["loyalty.program"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch([("id", "in", list(program_ids))], PROGRAM_FIELDS)
+        )
         if len(programs) != len(program_ids):
             raise RedeemOtpError(
                 "bad_request", self.env._("A redeemed program does not exist.")
@@ -192,9 +206,15 @@ class PosConfig(models.Model):
                 "bad_request",
                 self.env._("A redeemed program belongs to another company."),
             )
-        cards = self.env["loyalty.card"].sudo()
-        cards = cards.browse({line["card_id"] for line in parsed if line["card_id"]})
-        cards = cards.exists()
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("id", "in", [line["card_id"] for line in parsed if line["card_id"]])],
+                CARD_FIELDS,
+            )
+        )
         archived = cards.filtered(lambda card: not card.active)
         if archived:
             # A balance the salon voided: no code is sent for it.
@@ -243,7 +263,7 @@ class PosConfig(models.Model):
         protected = programs._redeem_otp_protected() if active else programs.browse()
         # Dormant and expired cards need the code whatever the program or
         # center says (expired ones are then refused with their date).
-        dormant = cards._redeem_otp_dormant()
+        dormant = cards._redeem_otp_dormant(self.company_id)
         forced = dormant | cards._redeem_otp_expired(self.company_id)
         kept = [
             line
@@ -401,7 +421,9 @@ class PosConfig(models.Model):
                 "override_not_allowed",
                 self.env._("This center does not accept an override code."),
             )
-        if challenge.risk_dormant or challenge.sudo().card_ids._redeem_otp_dormant():
+        if challenge.risk_dormant or challenge.sudo().card_ids._redeem_otp_dormant(
+            self.company_id
+        ):
             challenge._redeem_otp_note(self.env._("Override refused: dormant card."))
             challenge._redeem_otp_log(
                 logging.WARNING, "override refused", "dormant card"

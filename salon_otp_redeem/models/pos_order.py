@@ -322,7 +322,7 @@ class PosOrder(models.Model):
             return result
         rewarded._redeem_otp_check_rewards(self)
         # Read once: dormancy is the costliest fact of a card.
-        dormant = rewarded.coupon_id._redeem_otp_dormant()
+        dormant = rewarded.coupon_id._redeem_otp_dormant(self.company_id)
         lines = rewarded._redeem_otp_protected(self, dormant)
         result["lines"] = lines
         if not lines:

@@ -161,7 +161,7 @@ class PosOrderLine(models.Model):
         # center says (expired ones are then refused with their date).
         cards = lines.coupon_id
         if dormant is None:
-            dormant = cards._redeem_otp_dormant()
+            dormant = cards._redeem_otp_dormant(order.company_id)
         special = dormant | cards._redeem_otp_expired(order.company_id)
         always = lines.filtered(lambda line: line.coupon_id in special)
         if not order.config_id._redeem_otp_active():

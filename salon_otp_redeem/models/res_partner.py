@@ -188,7 +188,7 @@ class ResPartner(models.Model):
                 )
             )
         )
-        dormant = orders.lines.coupon_id._redeem_otp_dormant()
+        dormant = orders.lines.coupon_id._redeem_otp_dormant(order.company_id)
         return sum(
             other.lines._redeem_otp_protected(other, dormant)._redeem_otp_amount()
             for other in orders

@@ -37,7 +37,16 @@ class SalonOtpBalanceNotice(models.Model):
         ]
         if vals:
             self.sudo().create(vals)
-            self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
+            self._redeem_otp_wake()
+
+    @api.model
+    def _redeem_otp_wake(self):
+        """Have the notices' cron run soon. The cron is found by its xmlid's
+        cached id: no read of it beyond what `_trigger` needs, in a sync."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "salon_otp_redeem.ir_cron_balance_notices"
+        )
+        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _cron_send_balance_notices(self):
@@ -50,4 +59,4 @@ class SalonOtpBalanceNotice(models.Model):
             )
         notices.unlink()
         if len(notices) == BATCH:
-            self.env.ref("salon_otp_redeem.ir_cron_balance_notices").sudo()._trigger()
+            self._redeem_otp_wake()

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from ..tools import policy, refusals
 from ..tools.errors import RedeemOtpError
 from .pos_config import OVERRIDE_FAILURES_PER_HOUR
+from .salon_otp_code import CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class SalonOtpChallenge(models.Model):
         readonly=True,
         groups="point_of_sale.group_pos_manager",
     )
-    channel = fields.Selection(related="code_id.channel", store=True)
+    channel = fields.Selection(CHANNELS, readonly=True)  # the current code's
     destination_masked = fields.Char(related="code_id.destination_masked")
     failure_reason = fields.Char(related="code_id.failure_reason")
     attempt_count = fields.Integer(string="Attempts", readonly=True, default=0)
@@ -266,7 +267,7 @@ class SalonOtpChallenge(models.Model):
             self.id,
             self.partner_id.id,
             self.pos_config_id.id,
-            self.env.user.login,
+            self.env.uid,
             f": {detail}" if detail else "",
         )
 

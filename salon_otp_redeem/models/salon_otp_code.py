@@ -11,6 +11,8 @@ from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
 
+CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")]
+
 
 class SalonOtpCode(models.Model):
     """One code sent for a redemption authorization: where it went, until when.
@@ -45,9 +47,7 @@ class SalonOtpCode(models.Model):
         required=True,
         readonly=True,
     )
-    channel = fields.Selection(
-        [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")], readonly=True
-    )
+    channel = fields.Selection(CHANNELS, readonly=True)
     destination_masked = fields.Char(string="Sent to", readonly=True)
     failure_reason = fields.Char(string="Why not sent", readonly=True)
     code_length = fields.Integer(readonly=True)
@@ -95,13 +95,30 @@ class SalonOtpCode(models.Model):
         )
 
     def _redeem_otp_void(self, state="voided"):
-        """The codes can no longer be answered: their hashes go at once."""
-        self.filtered(lambda code: code.state == "sent").write({"state": state})
-        if self:
-            self.env.cr.execute(
-                "UPDATE salon_otp_code SET code_hash = NULL WHERE id IN %s",
-                [tuple(self.ids)],
-            )
+        """The codes can no longer be answered: their hashes go at once, and
+        those still open take `state`, in one statement (a verify's)."""
+        if not self:
+            return
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            """
+            UPDATE salon_otp_code
+               SET code_hash = NULL,
+                   state = CASE WHEN state = 'sent' THEN %s ELSE state END,
+                   write_uid = %s,
+                   write_date = %s
+             WHERE id IN %s
+            RETURNING id, state
+            """,
+            [state, self.env.uid, self.env.cr.now(), tuple(self.ids)],
+        )
+        rows = self.env.cr.fetchall()
+        self.invalidate_recordset(["write_uid", "write_date"])
+        self.env.cache.update(
+            self.browse([row[0] for row in rows]),
+            self._fields["state"],
+            [row[1] for row in rows],
+        )
 
     # ------------------------------------------------------------------
     # Sending
@@ -196,7 +213,9 @@ class SalonOtpCode(models.Model):
                 + timedelta(seconds=company.redeem_otp_resend_seconds),
             }
         )
-        challenge.expires_at = expires_at
+        # Written here, not related: a stored related field would look the
+        # challenge up again at every send.
+        challenge.write({"expires_at": expires_at, "channel": sent["channel"]})
         return sent
 
     def _redeem_otp_send_failed(self, sent, now):
@@ -215,9 +234,14 @@ class SalonOtpCode(models.Model):
             and not challenge.risk_dormant
         )
         challenge.write(
-            {"expires_at": now + timedelta(minutes=challenge.validity_minutes)}
-            if override
-            else {"state": "failed"}
+            {
+                "channel": False,
+                **(
+                    {"expires_at": now + timedelta(minutes=challenge.validity_minutes)}
+                    if override
+                    else {"state": "failed"}
+                ),
+            }
         )
         self._redeem_otp_after_send_failure()
         challenge._redeem_otp_log(logging.INFO, "code not sent", sent.get("reason"))

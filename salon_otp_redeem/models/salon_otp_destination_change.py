@@ -55,41 +55,42 @@ class SalonOtpDestinationChange(models.Model):
 
     @api.model
     def _effective(self, partners):
-        """{partner id: {field: value}}: where codes would go, read as the sender reads it.
+        """{partner id: {field: (reading, kept)}}: where codes would go, read as
+        the senders read it, and what to keep of it should it move.
 
-        Numbers are taken in E.164 with the guest's country (else the
-        company's): `06 11 22 33 44` is one number in France and another in
-        the Netherlands, so a new country is a new destination even when the
-        digits stay. A guest with no country is read with the current
-        company's, else with the first other salon's that reads the number:
-        written from a company whose country reads neither the old number
-        nor the new one, the move is still one for the salon that sends.
+        Numbers are taken in E.164 with the guest's country: `06 11 22 33 44`
+        is one number in France and another in the Netherlands, so a new
+        country is a new destination even when the digits stay. A guest with
+        no country has each salon read the number with its own: the reading
+        is every company country's at once (written from a salon whose
+        country reads the number otherwise, or not at all, the move is still
+        one for the salon that sends), and what is kept is the number as
+        typed, for the salon that sends to read it with its own country.
         """
         fallback = self.env.company.country_id
         companies = self.env["res.company"].sudo()
-        others = [
+        countries = [fallback.code] + [
             country.code
             for country in companies.search([]).country_id  # pylint: disable=no-search-all
             if country != fallback
         ]
         result = {}
         for partner in partners:
-            countries = [(partner.country_id or fallback).code]
-            if not partner.country_id:
-                countries += others
             values = {}
             for field_name in WATCHED_FIELDS:
                 if field_name not in partner._fields:
                     continue
                 raw = (partner[field_name] or "").strip()
-                if field_name != "email":
-                    # A number no country reads reaches nobody: never kept
-                    # as typed, to be read again with another country.
-                    raw = raw and next(
-                        filter(None, (phones.e164_or_none(raw, c) for c in countries)),
-                        "",
-                    )
-                values[field_name] = raw
+                if field_name == "email" or not raw:
+                    values[field_name] = (raw, raw)
+                elif partner.country_id:
+                    # A number the country cannot read reaches nobody: never
+                    # kept as typed, to be read again with another country.
+                    read = phones.e164_or_none(raw, partner.country_id.code) or ""
+                    values[field_name] = (read, read)
+                else:
+                    read = tuple(phones.e164_or_none(raw, c) or "" for c in countries)
+                    values[field_name] = (read, raw if any(read) else "")
             result[partner.id] = values
         return result
 
@@ -101,7 +102,8 @@ class SalonOtpDestinationChange(models.Model):
         typed anew, a country (the partner's, from a parent company's
         address, through `update_address`) that reads the same digits as
         another number, a blanked email. The previous value is kept as it
-        was in force, in E.164, so it is sent to as the number it was.
+        was in force, in E.164, so it is sent to as the number it was (as
+        typed for a guest with no country: see `_effective`).
         """
         user = self.env.user
         after = self._effective(partners)
@@ -109,9 +111,9 @@ class SalonOtpDestinationChange(models.Model):
         for partner in partners:
             if user.partner_id == partner:
                 continue  # the guest changing their own details is no fraud signal
-            for field_name, old in before.get(partner.id, {}).items():
-                new = after[partner.id].get(field_name, "")
-                if old == new:
+            for field_name, (read, old) in before.get(partner.id, {}).items():
+                now_read, new = after[partner.id].get(field_name, ("", ""))
+                if read == now_read:
                     continue
                 kind = "email" if field_name == "email" else "sms"
                 rows.append(

@@ -44,3 +44,14 @@ def first_valid(candidates, country_code=None):
         except InvalidPhone as exc:
             reasons.append(str(exc))
     return None, reasons or ["no number"]
+
+
+def any_as_typed(values):
+    """Whether a number among `values` ({field: value}, email aside) was kept as
+    typed rather than in E.164: a country-less guest's, that each salon reads
+    with its own country."""
+    return any(
+        value and not value.startswith("+")
+        for field, value in values.items()
+        if field != "email"
+    )

@@ -269,33 +269,42 @@ def earn_bound(rules, lines, paid):
         elif mode == "money":
             total += amount * min(money, paid)
         elif mode == "unit":
-            charged = sum(
-                paid_units(line["qty"], line["price"], line.get("list_price"))
-                for line in valid
-            )
+            # Per product, all its lines together: thirty lines of a cent are
+            # one sale of thirty units for 0.30.
+            sold = {}
+            for line in valid:
+                qty, price, _list = sold.get(line["product_id"], (0.0, 0.0, None))
+                sold[line["product_id"]] = (
+                    qty + float(line["qty"]),
+                    price + float(line["price"]),
+                    line.get("list_price"),
+                )
+            charged = sum(paid_units(*product) for product in sold.values())
             total += amount * max(charged, 0.0)
     return total
 
 
 def paid_units(qty, price, list_price=None):
-    """The units of a sale line that earn per unit.
+    """The units of a product's sale that earn per unit.
 
     Units sold for nothing earn nothing: 300 services at 0.00 are no 300
     stamps, nor are 300 services for 0.01 in all. A unit sold at half its
     list price or more earns in full, as pos_loyalty counts it (a member's
     price, a discount of the day); below that the units that earn fall with
-    the money, so that a line earns at most twice what it paid in list-priced
-    units, rounded up. `price` is the line's total, `list_price` the
-    product's price for one unit (none: any price counts in full).
+    the money: at most twice what was paid in list-priced units, rounded
+    up. A product with no list price (an open price) earns a unit for each
+    whole unit of currency paid, up to its quantity. `qty` and `price` are
+    the product's units and money on the order (a negative line cancels a
+    positive one), `list_price` its price for one unit.
     """
     qty, price = float(qty), float(price)
     if qty <= 0:
-        return qty  # a negative line cancels a positive one
+        return qty
     if price < 0.005:
         return 0.0
     list_price = float(list_price or 0.0)
     if list_price <= 0:
-        return qty
+        return min(qty, float(math.floor(round(price, 6))))
     return min(qty, float(math.ceil(round(2 * price / list_price, 6))))
 
 

@@ -166,7 +166,7 @@ class RedeemOtpSender:
                 "email": former.get("email", partner.email),
                 "mobile": former.get("mobile", partner.mobile),
                 "phone": former.get("phone", partner.phone),
-                "country_id": partner.country_id.id,
+                "country_id": not phones.any_as_typed(former) and partner.country_id.id,
             }
         )
         previous, _why = self._destination(before, channel, company)
