@@ -40,6 +40,33 @@ class Review12Case(Review10Case):
         self.assertEqual(self.env["pos.order"].browse(order).state, "draft")
         return order
 
+    def mobile_moved_abroad(self, country, name):
+        """A country-less guest of this (French) salon with 150.00 of credit,
+        whose mobile a cashier of this salon and of one in `country` (an
+        xmlid) moves to the accomplice's, that salon being current."""
+        self.pos_user.groups_id += self.env.ref("base.group_partner_manager")
+        self.company.country_id = self.env.ref("base.fr")
+        abroad = self.env["res.company"].create(
+            {"name": name, "country_id": self.env.ref(country).id}
+        )
+        self.pos_user.company_ids += abroad
+        guest = self.env["res.partner"].create(
+            {"name": "Lea Durand", "mobile": "06 12 34 56 78"}
+        )
+        card = self.env["loyalty.card"].create(
+            {"program_id": self.ewallet.id, "partner_id": guest.id, "points": 150.0}
+        )
+        with self.mockSMSGateway():
+            self.attempt(
+                "res.partner",
+                "write",
+                [guest.id],
+                {"mobile": "06 98 76 54 32"},
+                context={"allowed_company_ids": [abroad.id, self.company.id]},
+            )
+            self.env["sms.sms"].sudo()._process_queue()
+        return guest, card
+
 
 @tagged("post_install", "-at_install")
 class TestReview12DraftsOfYesterday(Review12Case):

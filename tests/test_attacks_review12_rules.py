@@ -158,26 +158,7 @@ class TestReview12ReadAbroad(Review12Case):
     number."""
 
     def test_01_mobile_written_from_a_company_that_reads_neither_number(self):
-        self.pos_user.groups_id += self.env.ref("base.group_partner_manager")
-        self.company.country_id = self.env.ref("base.fr")
-        abroad = self.env["res.company"].create(
-            {"name": "Salon in Boston", "country_id": self.env.ref("base.us").id}
-        )
-        self.pos_user.company_ids += abroad
-        guest = self.env["res.partner"].create(
-            {"name": "Lea Durand", "mobile": "06 12 34 56 78"}
-        )
-        card = self.env["loyalty.card"].create(
-            {"program_id": self.ewallet.id, "partner_id": guest.id, "points": 150.0}
-        )
-        companies = [abroad.id, self.company.id]
-        self.attempt(
-            "res.partner",
-            "write",
-            [guest.id],
-            {"mobile": "06 98 76 54 32"},
-            context={"allowed_company_ids": companies},
-        )
+        guest, card = self.mobile_moved_abroad("base.us", "Salon in Boston")
         _result, code = self.request_code(
             partner_id=guest.id, redemptions=[self.redemption(card, 40.0)]
         )

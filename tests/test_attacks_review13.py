@@ -130,27 +130,7 @@ class TestReview13ReadInTheWrongCountry(Review12Case):
     mobile. After the watch, the French salon sends codes to the accomplice."""
 
     def test_01_mobile_written_from_a_company_that_reads_it_otherwise(self):
-        self.pos_user.groups_id += self.env.ref("base.group_partner_manager")
-        self.company.country_id = self.env.ref("base.fr")
-        berlin = self.env["res.company"].create(
-            {"name": "Salon in Berlin", "country_id": self.env.ref("base.de").id}
-        )
-        self.pos_user.company_ids += berlin
-        guest = self.env["res.partner"].create(
-            {"name": "Lea Durand", "mobile": "06 12 34 56 78"}
-        )
-        card = self.env["loyalty.card"].create(
-            {"program_id": self.ewallet.id, "partner_id": guest.id, "points": 150.0}
-        )
-        with self.mockSMSGateway():
-            self.attempt(
-                "res.partner",
-                "write",
-                [guest.id],
-                {"mobile": "06 98 76 54 32"},
-                context={"allowed_company_ids": [berlin.id, self.company.id]},
-            )
-            self.env["sms.sms"].sudo()._process_queue()
+        guest, card = self.mobile_moved_abroad("base.de", "Salon in Berlin")
         _result, _code = self.request_code(
             partner_id=guest.id, redemptions=[self.redemption(card, 40.0)]
         )
