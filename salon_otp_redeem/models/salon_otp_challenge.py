@@ -116,7 +116,7 @@ class SalonOtpChallenge(models.Model):
         "0 when nothing was authorized (not sent, expired, replaced, locked "
         "or cancelled).",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     points_total = fields.Float(string="Points", readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
     # What the fraud policy saw and decided, for the audit report.
@@ -280,35 +280,10 @@ class SalonOtpChallenge(models.Model):
     # ------------------------------------------------------------------
     # Verifying
     # ------------------------------------------------------------------
-    def _lock_for_update(self):
-        """Serialize verifications of one challenge across workers (one indexed row lock).
-
-        Returns the hash of the challenge's current code, read with the lock.
-        Nothing else is read again: Odoo's transactions are REPEATABLE READ,
-        so a row another transaction changed since ours began cannot be
-        locked (a serialization failure, and the request is retried); once
-        the lock is granted, what this transaction read of the challenge is
-        current, and so is its code, which never changes without it.
-        """
-        self.ensure_one()
-        self.flush_recordset(["code_id"])
-        self.env.cr.execute(
-            """
-            SELECT code.code_hash
-              FROM salon_otp_challenge challenge
-              LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
-             WHERE challenge.id = %s
-               FOR UPDATE OF challenge
-            """,
-            [self.id],
-        )
-        row = self.env.cr.fetchone()
-        return row and row[0]
-
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
         """Check a guest's code or the center's override code; count every failure."""
         self.ensure_one()
-        stored = self._lock_for_update()
+        stored = self.env["salon.otp.code"]._redeem_otp_lock(self)
         now = fields.Datetime.now()
         self._redeem_otp_check_open(now)
         if override_code is not None:
@@ -445,7 +420,7 @@ class SalonOtpChallenge(models.Model):
                 )
             )
         self.ensure_one()
-        self._lock_for_update()
+        self.env["salon.otp.code"]._redeem_otp_lock(self)
         now = fields.Datetime.now()
         refusal = refusals.binding(
             self.state,
