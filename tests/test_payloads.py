@@ -183,6 +183,20 @@ def test_units_earn_in_full_at_half_their_price_and_fall_below():
     assert policy.earn_bound(stamps, [one] * 30, paid=0.30) == 1.0
 
 
+def test_earn_bound_reads_rules_against_what_the_order_paid():
+    # 30 services at 200.00 cancelled down to 10.00 by another product's line.
+    stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
+    services = [{"product_id": 1, "qty": 30, "price": 6000.0, "list_price": 200.0}]
+    assert policy.earn_bound(stamps, services, paid=10.0) == 1.0
+    assert policy.earn_bound(stamps, services, paid=6000.0) == 30.0
+    # A 100.00 minimum on services is not met by an order that paid 0.01.
+    coupon = [{"mode": "order", "amount": 1.0, "product_ids": {1}}]
+    coupon[0]["minimum_amount"] = 100.0
+    one = [{"product_id": 1, "qty": 1, "price": 200.0, "list_price": 200.0}]
+    assert policy.earn_bound(coupon, one, paid=0.01) == 0.0
+    assert policy.earn_bound(coupon, one, paid=200.0) == 1.0
+
+
 def test_earn_bound_nets_lines_and_never_exceeds_what_was_paid():
     top_up = [{"mode": "money", "amount": 1.0, "product_ids": {1}}]
     bought = [{"product_id": 1, "qty": 1, "price": 30.0}]

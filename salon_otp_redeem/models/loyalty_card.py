@@ -15,8 +15,7 @@ _logger = logging.getLogger(__name__)
 # What a balance is: who holds it, how much, of what, until when. A cashier
 # changes these only through a redemption the server checked.
 GUARDED_FIELDS = ("points", "partner_id", "program_id", "expiration_date", "active")
-# A hold and its give-back are bookkeeping around stock's points call, which
-# tracks and mails the card's real change: no tracking, no "points reached".
+# Holds and give-backs: stock's points call tracks and mails the real change.
 QUIET = {"tracking_disable": True, "loyalty_no_mail": True}
 
 
@@ -165,6 +164,7 @@ class LoyaltyCard(models.Model):
         load it, and no order spends it either.
         """
         cards = self.sudo()
+        cards.program_id._redeem_otp_refuse_ended(company)
         void = cards.filtered(
             lambda card: not card.active
         ) or cards._redeem_otp_expired(company)
@@ -181,21 +181,18 @@ class LoyaltyCard(models.Model):
             order and order.uuid,
             self.env.user.login,
         )
-        if not card.active:
-            raise UserError(card._redeem_otp_archived_message())
-        raise UserError(card._redeem_otp_expired_message())
+        raise UserError(card._redeem_otp_void_message())
 
-    def _redeem_otp_archived_message(self):
+    def _redeem_otp_void_message(self):
+        """Why this card's balance can no longer be spent: archived, or expired."""
         self.ensure_one()
-        return self.env._(
-            "The card %(code)s (%(program)s) is archived: its balance can no longer "
-            "be spent.",
-            code=self.code,
-            program=self.program_id.name,
-        )
-
-    def _redeem_otp_expired_message(self):
-        self.ensure_one()
+        if not self.active:
+            return self.env._(
+                "The card %(code)s (%(program)s) is archived: its balance can no "
+                "longer be spent.",
+                code=self.code,
+                program=self.program_id.name,
+            )
         return self.env._(
             "The card %(code)s (%(program)s) expired on %(date)s: its balance can no "
             "longer be spent.",
@@ -264,8 +261,8 @@ class LoyaltyCard(models.Model):
         refunds = order.lines.filtered("refunded_orderline_id")
         refunded_cards = set()
         for origin in refunds.refunded_orderline_id.order_id.sudo():
-            moved = json.loads(origin.redeem_otp_points_moved or "{}")
-            refunded_cards |= {int(key) for key, delta in moved.items() if delta > 0}
+            earned = payloads.per_card(origin.redeem_otp_points_earned)
+            refunded_cards |= {card for card, points in earned.items() if points > 0}
         cards = self.sudo().browse(sorted(set(wanted) | refunded_cards))
         held = {}
         for card in cards._redeem_otp_lock():
@@ -332,8 +329,7 @@ class LoyaltyCard(models.Model):
         of its reward lines' points (`allowed`) the card did not hold then,
         paid by what the order earns on it (`_redeem_otp_hold_for`). Earnings
         that pay for a reward are not the card's to keep as well."""
-        self.ensure_one()
-        take_back = 0.0
+        take_back = 0.0  # what the hold took back beside the spend, if both
         if held and allowed and order.lines.filtered("refunded_orderline_id"):
             take_back = round(order.lines._redeem_otp_take_back(self), 2)
         return held + max(allowed - (held - take_back), 0.0)
@@ -427,7 +423,7 @@ class LoyaltyCard(models.Model):
             must_take = (held or {}).get(str(card.id), 0.0)
             if not active and abs(delta + must_take) > policy.EPSILON / 2:
                 # A voided balance moves no more than the sync took back.
-                raise UserError(card._redeem_otp_archived_message())
+                raise UserError(card._redeem_otp_void_message())
             owed = card._redeem_otp_owed(order, must_take, allowance.get(card.id, 0.0))
             # Taking less than the order owes is only its earnings netted
             # (the earning bound is read only then: it costs queries).
@@ -486,6 +482,10 @@ class LoyaltyCard(models.Model):
         gained = self.browse([card.id for card in earned])
         for program, cards in gained.grouped("program_id").items():
             program._redeem_otp_check_earned(order, {c: earned[c] for c in cards})
+        # Refunds take back what was earned, not what was left once spent.
+        trusted.mark(order.sudo()).redeem_otp_points_earned = json.dumps(
+            {str(card.id): points for card, points in earned.items()}
+        )
         return moved
 
     @api.model

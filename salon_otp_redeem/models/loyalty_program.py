@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import policy
+from ..tools import payloads, policy
 
 
 class LoyaltyProgram(models.Model):
@@ -53,6 +55,31 @@ class LoyaltyProgram(models.Model):
                 and (p.redeem_otp_required or p.redeem_otp_membership_only)
             )
         )
+
+    def _redeem_otp_refuse_ended(self, company):
+        """Raise a UserError when one of these programs is archived, or not
+        running today where the salon is (before its start, after its end):
+        stock's till no longer loads it, and nothing spends its points."""
+        programs = self.sudo().with_context(active_test=False)
+        if not programs:
+            return
+        today = (
+            pytz.utc.localize(fields.Datetime.now())
+            .astimezone(company._redeem_otp_tz())
+            .date()
+        )
+        for program in programs:
+            if (
+                not program.active
+                or (program.date_from and program.date_from > today)
+                or (program.date_to and program.date_to < today)
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(program)s has ended: its points can no longer be spent.",
+                        program=program.name,
+                    )
+                )
 
     def _redeem_otp_point_value(self):
         """What one point is worth when the program says so (one per-point reward)."""
@@ -128,8 +155,10 @@ class LoyaltyProgram(models.Model):
         a 50.00 top-up credits one e-wallet, not three (`gained`: {card: points}
         of this program's cards)."""
         self.ensure_one()
-        bound = self._redeem_otp_earnings(order) + sum(
-            card._redeem_otp_refunded(order) for card in gained
+        bound = (
+            self._redeem_otp_earnings(order)
+            + sum(card._redeem_otp_refunded(order) for card in gained)
+            - self._redeem_otp_cardless(order)
         )
         if self.sudo().company_id not in (order.company_id, self.company_id.browse()):
             bound = 0.0  # another salon's credit is not earned at this till
@@ -144,6 +173,25 @@ class LoyaltyProgram(models.Model):
                     asked=total,
                 )
             )
+
+    def _redeem_otp_cardless(self, order):
+        """Points of this program the order's reward lines spent with no card at
+        sync: paid by what the order earns (`pos.order.line`'s card-less
+        check), they are not earned again by a card. Read against what the
+        sync accepted (its allowance), as the points call may give the lines
+        a card."""
+        self.ensure_one()
+        spent = sum(
+            line.points_cost
+            for line in order.lines
+            if line.reward_id.program_id == self
+            and line.points_cost > 0
+            and not line.refunded_orderline_id
+        )
+        allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
+        cards = self.env["loyalty.card"].sudo().browse(list(allowance))
+        on_cards = sum(allowance[card.id] for card in cards if card.program_id == self)
+        return max(spent - on_cards, 0.0)
 
     def _redeem_otp_earning_lines(self, lines):
         """The sale lines among `lines` that some rule of this program counts."""

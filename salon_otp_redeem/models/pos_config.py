@@ -21,7 +21,7 @@ OVERRIDE_MAX_LENGTH = 32
 # What a code request reads of the programs and cards it names.
 PROGRAM_FIELDS = (
     "name company_id program_type applies_on redeem_otp_required "
-    "redeem_otp_membership_only"
+    "redeem_otp_membership_only active date_from date_to"
 ).split()
 CARD_FIELDS = (
     "code points partner_id program_id company_id expiration_date active create_date"
@@ -199,6 +199,7 @@ class PosConfig(models.Model):
             raise RedeemOtpError(
                 "bad_request", self.env._("A redeemed program does not exist.")
             )
+        programs._redeem_otp_refuse_ended(self.company_id)
         if programs.filtered(
             lambda p: p.company_id and p.company_id != self.company_id
         ):
@@ -218,9 +219,7 @@ class PosConfig(models.Model):
         archived = cards.filtered(lambda card: not card.active)
         if archived:
             # A balance the salon voided: no code is sent for it.
-            raise RedeemOtpError(
-                "bad_request", archived[0]._redeem_otp_archived_message()
-            )
+            raise RedeemOtpError("bad_request", archived[0]._redeem_otp_void_message())
         for line in parsed:
             card = cards.browse(line["card_id"]) if line["card_id"] else cards.browse()
             program = programs.browse(line["program_id"])
@@ -300,7 +299,7 @@ class PosConfig(models.Model):
         expired = cards._redeem_otp_expired(company)
         if expired:
             card = expired[0]
-            message = card._redeem_otp_expired_message()
+            message = card._redeem_otp_void_message()
             Challenge = self.env["salon.otp.challenge"].sudo()
             challenge = Challenge.create(
                 {

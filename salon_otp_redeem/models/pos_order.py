@@ -13,24 +13,15 @@ _logger = logging.getLogger(__name__)
 
 # Written by the server only: at sync (what the order may take from each
 # card) and at the points RPC (what it did take). Never taken from a payload.
-SERVER_FIELDS = (
-    "redeem_otp_decision",
-    "redeem_otp_allowance",
-    "redeem_otp_points_moved",
-    "redeem_otp_taken_back",
+SERVER_FIELDS = tuple(
+    f"redeem_otp_{name}"
+    for name in "decision allowance points_moved points_earned taken_back".split()
 )
 GUARDED_FIELDS = ("redeem_otp_challenge_id", *SERVER_FIELDS)
 # What a cashier may not change once an order is paid.
-PAID_ORDER_FIELDS = (
-    "partner_id",
-    "date_order",
-    "session_id",
-    "config_id",
-    "lines",
-    "amount_total",
-    "amount_paid",
-    "amount_tax",
-    "company_id",
+PAID_ORDER_FIELDS = tuple(
+    "partner_id date_order session_id config_id lines amount_total amount_paid "
+    "amount_tax company_id".split()
 )
 
 
@@ -65,6 +56,12 @@ class PosOrder(models.Model):
         copy=False,
         groups="point_of_sale.group_pos_manager",
         help="Points per card the points RPC really moved for this order (once).",
+    )
+    redeem_otp_points_earned = fields.Text(
+        readonly=True,
+        copy=False,
+        groups="point_of_sale.group_pos_manager",
+        help="Points per card the order earned (before its own rewards), once.",
     )
     redeem_otp_taken_back = fields.Text(
         readonly=True,

@@ -4,7 +4,7 @@ import json
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import policy, trusted, turns
+from ..tools import payloads, policy, trusted, turns
 
 # What the sync check and the points RPC read from a line.
 GUARDED_FIELDS = (
@@ -213,6 +213,8 @@ class PosOrderLine(models.Model):
 
     def _redeem_otp_check_rewards(self, order):
         """What no reward line may do, protected or not, code or not."""
+        spent = self.filtered(lambda line: not line.refunded_orderline_id)
+        spent.reward_id.program_id._redeem_otp_refuse_ended(order.company_id)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self._redeem_otp_check_balances(order)
@@ -366,8 +368,9 @@ class PosOrderLine(models.Model):
         take_back = 0.0
         refunds = self.filtered("refunded_orderline_id")
         for origin in refunds.refunded_orderline_id.order_id.sudo():
-            gained = json.loads(origin.redeem_otp_points_moved or "{}").get(
-                str(card.id), 0.0
+            # Earned, not what was left once the order's rewards were spent.
+            gained = payloads.per_card(origin.redeem_otp_points_earned).get(
+                card.id, 0.0
             )
             earning = card.program_id._redeem_otp_earning_lines(origin.lines)
             paid = sum(earning.mapped("price_subtotal_incl"))

@@ -243,9 +243,11 @@ def earn_bound(rules, lines, paid):
     pos_loyalty reads), and a rule under it earns nothing (a 20.00 coupon
     for 100.00 spent is not minted by a 1.00 sale). Lines are netted per
     rule (a negative line cancels a positive one) and money never counts
-    for more than was paid: an e-wallet top-up earns what was paid for it.
-    An order that pays nothing earns nothing per order, and units sold for
-    nothing earn nothing per unit.
+    for more than was paid: an e-wallet top-up earns what was paid for it,
+    a minimum is met by what the order paid (30 services cancelled down to
+    10.00 by a negative line meet no 100.00 minimum), and units earn by
+    their share of it. An order that pays nothing earns nothing per order,
+    and units sold for nothing earn nothing per unit.
     """
     paid = max(float(paid or 0.0), 0.0)
     total = 0.0
@@ -258,7 +260,7 @@ def earn_bound(rules, lines, paid):
         ]
         money = max(sum(float(line["price"]) for line in valid), 0.0)
         units = max(sum(float(line["qty"]) for line in valid), 0.0)
-        if money < float(rule.get("minimum_amount") or 0.0) or units < float(
+        if min(money, paid) < float(rule.get("minimum_amount") or 0.0) or units < float(
             rule.get("minimum_qty") or 0.0
         ):
             continue
@@ -271,12 +273,14 @@ def earn_bound(rules, lines, paid):
         elif mode == "unit":
             # Per product, all its lines together: thirty lines of a cent are
             # one sale of thirty units for 0.30.
+            # Each product's money scaled to what the order paid.
+            scale = min(paid / money, 1.0) if money > 0 else 0.0
             sold = {}
             for line in valid:
                 qty, price, _list = sold.get(line["product_id"], (0.0, 0.0, None))
                 sold[line["product_id"]] = (
                     qty + float(line["qty"]),
-                    price + float(line["price"]),
+                    price + float(line["price"]) * scale,
                     line.get("list_price"),
                 )
             charged = sum(paid_units(*product) for product in sold.values())
