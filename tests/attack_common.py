@@ -8,6 +8,7 @@ superuser) only sets data up and reads the effects back.
 
 import json
 import math
+from contextlib import contextmanager
 
 from odoo import Command
 from odoo.tests import new_test_user
@@ -281,18 +282,30 @@ class AttackCase(RedeemRoutesCase):
 
     def refund_in_cash(self, line, price):
         """Refund `line` of a paid sale at `price`, paid back in cash, in the
-        accomplice's name; sync it and make the points call (no cards named)."""
+        accomplice's name; sync it and make the points call (no cards named).
+        A Point of Sale manager's refund: e-wallet credit given back in cash
+        is theirs to refund."""
         data = self.order_data(
             [self.refund_line(line.product_id, price, refunded=line)],
             partner=self.accomplice,
         )
         data["amount_total"] = data["amount_paid"] = -price
         data["payment_ids"][0][2]["amount"] = -price
-        refund = self.sync(data)
-        self.assertIsInstance(refund, int, refund)
-        self.confirm(refund, {})
+        with self.as_manager():
+            refund = self.sync(data)
+            self.assertIsInstance(refund, int, refund)
+            self.confirm(refund, {})
         self.env.invalidate_all()
         return refund
+
+    @contextmanager
+    def as_manager(self):
+        """The Point of Sale manager's requests, then the cashier's again."""
+        self.authenticate("pos_admin", "pos_admin")
+        try:
+            yield
+        finally:
+            self.authenticate("pos_user", "pos_user")
 
     def spend_in_pieces(self, card, points, times, after=None):
         """`times` orders, each spending `points` of `card` with no code;

@@ -268,30 +268,7 @@ class LoyaltyCard(models.Model):
         for card in cards._redeem_otp_lock():
             take_back = 0.0
             if card.id in refunded_cards:
-                take_back = round(order.lines._redeem_otp_take_back(card), 2)
-                # A gift card is the bearer's: refunded, it gives its credit
-                # back whoever holds it, or the refund is refused.
-                gift = card.program_id.program_type == "gift_card"
-                if take_back and not gift and card.partner_id != order.partner_id:
-                    # Cash for another guest's credit: a spend without their code.
-                    raise UserError(
-                        self.env._(
-                            "This refund takes back credit from %(holder)s's card "
-                            "%(code)s: refund it in their name.",
-                            holder=card.partner_id.display_name or self.env._("nobody"),
-                            code=card.code,
-                        )
-                    )
-                if card.points + policy.EPSILON < take_back:
-                    raise UserError(
-                        self.env._(
-                            "The card %(code)s no longer holds the %(points)s points "
-                            "this refund takes back: a Point of Sale manager must "
-                            "refund it.",
-                            code=card.code,
-                            points=take_back,
-                        )
-                    )
+                take_back = order.lines._redeem_otp_check_take_back(card, order)
             # What the card holds pays first; the rest can only come from
             # points this very order earns (checked with the balances).
             spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
@@ -315,13 +292,47 @@ class LoyaltyCard(models.Model):
             if amount:
                 trusted.mark(card).with_context(**QUIET).points = card.points + amount
 
+    @api.model
+    def _redeem_otp_check_balances(self, order, lines):
+        """No card pays for more than it holds (plus what this very order earns
+        on it), `lines` being the order's reward lines.
+
+        The browser checks balances, the server did not: a guest's own code
+        could approve more than the card holds, and the card would not be
+        debited below zero afterwards.
+        """
+        spent = {}
+        for line in lines.filtered(lambda ln: ln.coupon_id and ln.points_cost > 0):
+            card = line.coupon_id.sudo()
+            spent[card] = spent.get(card, 0.0) + line.points_cost
+        # Checked again as the order becomes paid: what this order's sync
+        # already holds is still the card's.
+        held = payloads.per_card(order.sudo().redeem_otp_taken_back if order.id else "")
+        for card, points in spent.items():
+            balance = card.points + held.get(card.id, 0.0)
+            if points - balance <= policy.EPSILON:
+                continue
+            if (
+                points - balance - card.program_id._redeem_otp_spendable_earnings(order)
+                > policy.EPSILON
+            ):
+                raise UserError(
+                    self.env._(
+                        "The card %(code)s holds %(balance)s points; this order spends "
+                        "%(points)s.",
+                        code=card.code,
+                        balance=balance,
+                        points=points,
+                    )
+                )
+
     def _redeem_otp_earn_bound(self, order):
         """The most points the order can add to this card: its sales, and refunded rewards."""
         self.ensure_one()
         if self.partner_id and self.partner_id != order.partner_id:
             return 0.0
-        return self.program_id._redeem_otp_earnings(order) + self._redeem_otp_refunded(
-            order
+        return self.program_id._redeem_otp_earnings(order) + max(
+            order.lines._redeem_otp_refund_net(self), 0.0
         )
 
     def _redeem_otp_owed(self, order, held, allowed):
@@ -331,25 +342,8 @@ class LoyaltyCard(models.Model):
         that pay for a reward are not the card's to keep as well."""
         take_back = 0.0  # what the hold took back beside the spend, if both
         if held and allowed and order.lines.filtered("refunded_orderline_id"):
-            take_back = round(order.lines._redeem_otp_take_back(self), 2)
+            take_back = max(-order.lines._redeem_otp_refund_net(self), 0.0)
         return held + max(allowed - (held - take_back), 0.0)
-
-    def _redeem_otp_refunded(self, order):
-        """What the refunded reward lines took from this card: a refund gives it
-        back (once, with their discount repaid: pos.order.line's refund check).
-        Only a reward line spent points: a sale line's points cost is the
-        cashier's figure."""
-        bound = 0.0
-        for line in order.lines.filtered("refunded_orderline_id"):
-            origin = line.refunded_orderline_id
-            if (
-                origin.reward_id
-                and origin.coupon_id == self
-                and origin.points_cost > 0
-                and origin.qty
-            ):
-                bound += origin.points_cost * min(abs(line.qty / origin.qty), 1.0)
-        return bound
 
     @api.model
     def _redeem_otp_snapshot(self, order, coupon_data, held=None):
@@ -452,7 +446,7 @@ class LoyaltyCard(models.Model):
             allowed = allowance.get(card.id, 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 # A refund takes back what the refunded sale really earned.
-                allowed += order.lines._redeem_otp_take_back(card)
+                allowed += max(-order.lines._redeem_otp_refund_net(card), 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
                 raise UserError(
                     self.env._(
@@ -482,9 +476,14 @@ class LoyaltyCard(models.Model):
         gained = self.browse([card.id for card in earned])
         for program, cards in gained.grouped("program_id").items():
             program._redeem_otp_check_earned(order, {c: earned[c] for c in cards})
-        # Refunds take back what was earned, not what was left once spent.
+        # Refunds take back what was earned, not what was left once spent (nor
+        # the points a refund gave back: they were the guest's already).
+        refunds = order.lines.filtered("refunded_orderline_id")
         trusted.mark(order.sudo()).redeem_otp_points_earned = json.dumps(
-            {str(card.id): points for card, points in earned.items()}
+            {
+                str(card.id): points - max(refunds._redeem_otp_refund_net(card), 0.0)
+                for card, points in earned.items()
+            }
         )
         return moved
 

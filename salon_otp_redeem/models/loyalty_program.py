@@ -157,7 +157,7 @@ class LoyaltyProgram(models.Model):
         self.ensure_one()
         bound = (
             self._redeem_otp_earnings(order)
-            + sum(card._redeem_otp_refunded(order) for card in gained)
+            + sum(max(order.lines._redeem_otp_refund_net(c), 0.0) for c in gained)
             - self._redeem_otp_cardless(order)
         )
         if self.sudo().company_id not in (order.company_id, self.company_id.browse()):

@@ -217,7 +217,7 @@ class PosOrderLine(models.Model):
         spent.reward_id.program_id._redeem_otp_refuse_ended(order.company_id)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
-        self._redeem_otp_check_balances(order)
+        self.env["loyalty.card"]._redeem_otp_check_balances(order, self)
         self.env["loyalty.reward"]._redeem_otp_check_promotions(self, order)
         self._redeem_otp_check_cardless(order)
         for line in self:
@@ -323,40 +323,6 @@ class PosOrderLine(models.Model):
             sales[head] = sales.get(head, 0.0) + line.price_subtotal_incl
         return sales
 
-    def _redeem_otp_check_balances(self, order):
-        """No card pays for more than it holds (plus what this very order earns on it).
-
-        The browser checks balances, the server did not: a guest's own code
-        could approve more than the card holds, and the card would not be
-        debited below zero afterwards.
-        """
-        spent = {}
-        for line in self.filtered(lambda ln: ln.coupon_id and ln.points_cost > 0):
-            card = line.coupon_id.sudo()
-            spent[card] = spent.get(card, 0.0) + line.points_cost
-        # Checked again as the order becomes paid: what this order's sync
-        # already holds is still the card's.
-        held = (
-            json.loads(order.sudo().redeem_otp_taken_back or "{}") if order.id else {}
-        )
-        for card, points in spent.items():
-            balance = card.points + held.get(str(card.id), 0.0)
-            if points - balance <= policy.EPSILON:
-                continue
-            if (
-                points - balance - card.program_id._redeem_otp_spendable_earnings(order)
-                > policy.EPSILON
-            ):
-                raise UserError(
-                    self.env._(
-                        "The card %(code)s holds %(balance)s points; this order spends "
-                        "%(points)s.",
-                        code=card.code,
-                        balance=balance,
-                        points=points,
-                    )
-                )
-
     def _redeem_otp_take_back(self, card):
         """Points these refund lines take back from `card`: what the refunded
         orders' own points call added to it, in proportion to the money
@@ -374,14 +340,95 @@ class PosOrderLine(models.Model):
             )
             earning = card.program_id._redeem_otp_earning_lines(origin.lines)
             paid = sum(earning.mapped("price_subtotal_incl"))
-            if gained <= 0 or paid <= 0:
-                continue
             refunded = -sum(
                 refunds.filtered(
                     lambda line, e=earning: line.refunded_orderline_id in e
                 ).mapped("price_subtotal_incl")
             )
-            take_back += gained * min(max(refunded / paid, 0.0), 1.0)
+            take_back += policy.share(gained, refunded, paid)
+        return take_back
+
+    def _redeem_otp_given_back(self, card):
+        """Points these refund lines give back to `card`: what the refunded
+        reward lines took from it (the sale's allowance once its points call
+        took it again, else what its sync holds), in proportion to what is
+        refunded of them. A reward paid by the sale's own earnings on an empty
+        card, or on no card, took nothing from the card: its refund gives
+        nothing back."""
+        given = 0.0
+        refunds = self.filtered(
+            lambda line: (
+                line.refunded_orderline_id.reward_id
+                and line.refunded_orderline_id.coupon_id == card
+                and line.refunded_orderline_id.points_cost > 0
+            )
+        )
+        for origin, lines in refunds.grouped(
+            lambda line: line.refunded_orderline_id.order_id.sudo()
+        ).items():
+            took = payloads.per_card(
+                origin.redeem_otp_allowance
+                if origin.redeem_otp_points_moved
+                else origin.redeem_otp_taken_back
+            ).get(card.id, 0.0)
+            cost = sum(
+                line.points_cost
+                for line in origin.lines
+                if line.reward_id and line.coupon_id == card and line.points_cost > 0
+            )
+            refunded = sum(
+                line.refunded_orderline_id.points_cost
+                * min(abs(line.qty / (line.refunded_orderline_id.qty or 1.0)), 1.0)
+                for line in lines
+            )
+            given += policy.share(took, refunded, cost)
+        return given
+
+    def _redeem_otp_refund_net(self, card):
+        """What these refund lines give back to `card` less what they take back:
+        above zero, a give-back the points call may add; below, a take-back
+        the sync holds (a sale whose earnings paid its reward, refunded, none)."""
+        given = self._redeem_otp_given_back(card)
+        return round(given - self._redeem_otp_take_back(card), 2)
+
+    def _redeem_otp_check_take_back(self, card, order):
+        """The net take-back from `card` of this refund, refused where it would
+        be a spend without the guest's code: credit of another guest's card
+        (cash for their balance), e-wallet credit turned into cash by a
+        cashier (a manager refunds a top-up), or points the card no longer
+        holds. A gift card is the bearer's: whoever holds it gives back."""
+        take_back = max(-self._redeem_otp_refund_net(card), 0.0)
+        kind = card.program_id.program_type
+        if not take_back or kind == "gift_card":
+            pass
+        elif card.partner_id != order.partner_id:
+            raise UserError(
+                self.env._(
+                    "This refund takes back credit from %(holder)s's card "
+                    "%(code)s: refund it in their name.",
+                    holder=card.partner_id.display_name or self.env._("nobody"),
+                    code=card.code,
+                )
+            )
+        elif kind == "ewallet" and self.env.user._redeem_otp_is_cashier():
+            raise UserError(
+                self.env._(
+                    "This refund turns %(points)s of credit of %(code)s into cash: "
+                    "a Point of Sale manager refunds it.",
+                    points=take_back,
+                    code=card.code,
+                )
+            )
+        if card.points + policy.EPSILON < take_back:
+            raise UserError(
+                self.env._(
+                    "The card %(code)s no longer holds the %(points)s points "
+                    "this refund takes back: a Point of Sale manager must "
+                    "refund it.",
+                    code=card.code,
+                    points=take_back,
+                )
+            )
         return take_back
 
     def _redeem_otp_check_refunds(self):

@@ -288,6 +288,13 @@ def earn_bound(rules, lines, paid):
     return total
 
 
+def share(amount, part, whole):
+    """`amount` in proportion to `part` of `whole`: none of it to all of it."""
+    if amount <= 0 or whole <= 0:
+        return 0.0
+    return amount * min(max(part / whole, 0.0), 1.0)
+
+
 def paid_units(qty, price, list_price=None):
     """The units of a product's sale that earn per unit.
 
