@@ -117,13 +117,16 @@ class LoyaltyProgram(models.Model):
                     "minimum_qty": rule.minimum_qty,
                 }
             )
+        # Net of what paid refunds since gave back: a sale refunded before its
+        # own points call earns nothing by it.
+        back = {line: self._redeem_otp_refunded_since(line) for line in sales}
         return policy.earn_bound(
             rules,
             [
                 {
                     "product_id": line.product_id.id,
-                    "qty": line.qty,
-                    "price": line.price_subtotal_incl,
+                    "qty": line.qty + back[line][0],
+                    "price": line.price_subtotal_incl + back[line][1],
                     "list_price": line.product_id.lst_price,
                 }
                 for line in sales
@@ -136,11 +139,12 @@ class LoyaltyProgram(models.Model):
             # figures, the total is what the payments must match.
             paid=min(
                 sum(
-                    line.price_subtotal_incl
+                    line.price_subtotal_incl + back[line][1]
                     for line in sales
                     if not line.refunded_orderline_id
                 ),
                 order.amount_total
+                + sum(money for _qty, money in back.values())
                 - sum(
                     line.price_subtotal_incl
                     for line in order.lines
@@ -149,6 +153,18 @@ class LoyaltyProgram(models.Model):
                 + order._redeem_otp_slack(),
             ),
         )
+
+    @api.model
+    def _redeem_otp_refunded_since(self, line):
+        """(quantity, money) that other, paid orders refunded of `line`: both
+        negative, or nothing."""
+        refunds = line.sudo().refund_orderline_ids.filtered(
+            lambda ref: (
+                ref.order_id != line.order_id
+                and ref.order_id.state in policy.PAID_STATES
+            )
+        )
+        return sum(refunds.mapped("qty")), sum(refunds.mapped("price_subtotal_incl"))
 
     def _redeem_otp_check_earned(self, order, gained):
         """An order's earnings are credited once, however many cards they go to:
@@ -173,6 +189,29 @@ class LoyaltyProgram(models.Model):
                     asked=total,
                 )
             )
+
+    @api.model
+    def _redeem_otp_check_cardless(self, lines, order):
+        """Without a card, only points this very order earns (a card the order
+        creates, a promotion's points) pay for rewards (`lines`, the order's
+        reward lines), all lines of a program together: a 10.00 promotion
+        claimed thirty times, or by thirty lines of its one point, pays a
+        top-up."""
+        cardless = lines.filtered(
+            lambda line: not line.coupon_id and line.points_cost > 0
+        )
+        for program, claimed in cardless.grouped(
+            lambda line: line.reward_id.program_id
+        ).items():
+            program = program.sudo()
+            spent = sum(claimed.mapped("points_cost"))
+            if spent - program._redeem_otp_spendable_earnings(order) > policy.EPSILON:
+                raise UserError(
+                    self.env._(
+                        "%(program)s is spent from a card: choose the guest's card.",
+                        program=program.name,
+                    )
+                )
 
     def _redeem_otp_cardless(self, order):
         """Points of this program the order's reward lines spent with no card at

@@ -219,7 +219,7 @@ class PosOrderLine(models.Model):
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self.env["loyalty.card"]._redeem_otp_check_balances(order, self)
         self.env["loyalty.reward"]._redeem_otp_check_promotions(self, order)
-        self._redeem_otp_check_cardless(order)
+        self.env["loyalty.program"]._redeem_otp_check_cardless(self, order)
         for line in self:
             program = line.reward_id.program_id.sudo()
             if line.points_cost < 0 and not line.refunded_orderline_id:
@@ -279,27 +279,6 @@ class PosOrderLine(models.Model):
                     value=order.currency_id.format(value),
                 )
             )
-
-    def _redeem_otp_check_cardless(self, order):
-        """Without a card, only points this very order earns (a card the order
-        creates, a promotion's points) pay for rewards, all lines of a program
-        together: a 10.00 promotion claimed thirty times, or by thirty lines
-        of its one point, pays a top-up."""
-        cardless = self.filtered(
-            lambda line: not line.coupon_id and line.points_cost > 0
-        )
-        for program, lines in cardless.grouped(
-            lambda line: line.reward_id.program_id
-        ).items():
-            program = program.sudo()
-            spent = sum(lines.mapped("points_cost"))
-            if spent - program._redeem_otp_spendable_earnings(order) > policy.EPSILON:
-                raise UserError(
-                    self.env._(
-                        "%(program)s is spent from a card: choose the guest's card.",
-                        program=program.name,
-                    )
-                )
 
     def _redeem_otp_combos(self):
         """These sale lines as sold, a combo with its items as one sale:
@@ -394,12 +373,12 @@ class PosOrderLine(models.Model):
     def _redeem_otp_check_take_back(self, card, order):
         """The net take-back from `card` of this refund, refused where it would
         be a spend without the guest's code: credit of another guest's card
-        (cash for their balance), e-wallet credit turned into cash by a
-        cashier (a manager refunds a top-up), or points the card no longer
-        holds. A gift card is the bearer's: whoever holds it gives back."""
+        (cash for their balance), a protected balance turned into cash by a
+        cashier (a manager refunds it: credit bought, prepaid points, points
+        a sale earned), or points the card no longer holds. A gift card is
+        the bearer's: whoever holds it gives back."""
         take_back = max(-self._redeem_otp_refund_net(card), 0.0)
-        kind = card.program_id.program_type
-        if not take_back or kind == "gift_card":
+        if not take_back or card.program_id.program_type == "gift_card":
             pass
         elif card.partner_id != order.partner_id:
             raise UserError(
@@ -410,7 +389,11 @@ class PosOrderLine(models.Model):
                     code=card.code,
                 )
             )
-        elif kind == "ewallet" and self.env.user._redeem_otp_is_cashier():
+        elif (
+            card.program_id._redeem_otp_protected()
+            and order.config_id._redeem_otp_active()
+            and self.env.user._redeem_otp_is_cashier()
+        ):
             raise UserError(
                 self.env._(
                     "This refund turns %(points)s of credit of %(code)s into cash: "
@@ -463,11 +446,15 @@ class PosOrderLine(models.Model):
                 raise UserError(
                     self.env._("Only a paid order's lines can be refunded.")
                 )
+            # Paid refunds, and the other lines of this very refund (a draft
+            # while it is checked): one line refunded twice in one order.
             others = self.sudo().search(
                 [
                     ("refunded_orderline_id", "=", origin.id),
                     ("id", "!=", line.id),
+                    "|",
                     ("order_id.state", "in", policy.PAID_STATES),
+                    ("order_id", "=", line.order_id.id),
                 ]
             )
             refunded = -sum(others.mapped("qty")) - line.qty
