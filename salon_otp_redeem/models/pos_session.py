@@ -31,10 +31,13 @@ class PosSession(models.Model):
         Otherwise a request with another till's uuid would void that till's
         code (a new code supersedes the order's earlier ones).
         """
-        # Every cashier's challenges count, not only those the user may read.
+        # Every cashier's challenges count, not only those the user may read;
+        # but a refused request (cancelled) holds no code and owns nothing:
+        # another center's cashier would block this till's order with one.
         foreign = self.env["salon.otp.challenge"].sudo().search_count(
             [
                 ("order_uuid", "=", order_uuid),
+                ("state", "!=", "cancelled"),
                 "|",
                 ("pos_session_id", "!=", self.id),
                 ("user_id", "!=", self.env.user.id),

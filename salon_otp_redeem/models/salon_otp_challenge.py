@@ -210,12 +210,14 @@ class SalonOtpChallenge(models.Model):
         cannot both pass the last free slot.
         """
         company = config.company_id
-        lines, dormant = config._redeem_otp_redeemable(partner, redemptions)
-        risk = config._redeem_otp_check_request(partner, order_uuid, lines, dormant)
+        # The order and the limits first: even a refused request is recorded
+        # (an expired card), and only on an order of this till, within them.
+        config.current_session_id._redeem_otp_check_order_owner(order_uuid)
         now = fields.Datetime.now()
         Code = self.env["salon.otp.code"]
         Code._redeem_otp_check_send(config, partner, order_uuid, channel, now)
-        config.current_session_id._redeem_otp_check_order_owner(order_uuid)
+        lines, dormant = config._redeem_otp_redeemable(partner, redemptions)
+        risk = config._redeem_otp_check_request(partner, order_uuid, lines, dormant)
         earlier = self.search(
             [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
         )
