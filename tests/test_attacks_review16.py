@@ -48,23 +48,30 @@ class TestReview16RefundBeforeThePointsCall(Review16Case):
     next, credits the 100.00 its refunded line earned. The accomplice holds
     100.00 of credit and has paid nothing."""
 
-    def test_01_top_up_refunded_then_its_points_call_credits_it(self):
-        card = self.accomplice_card
-        start = card.points
+    def refund_then_points_call(self, product, price, card):
+        """Sell `product` at `price` to the accomplice with no points call,
+        refund it in cash at once, then make the sale's points call naming
+        `price` points on `card`; return the refund (an id, or the refusal)."""
         sale = self.sync(
             self.order_data(
-                [self.product_line(self.topup, 100.0)], partner=self.accomplice
+                [self.product_line(product, price)], partner=self.accomplice
             )
         )
         self.assertIsInstance(sale, int, sale)
         line = self.env["pos.order"].browse(sale).lines
         refund = self.cash_refund(
-            [self.refund_line(self.topup, 100.0, refunded=line)], self.accomplice
+            [self.refund_line(product, price, refunded=line)], self.accomplice
         )
         if isinstance(refund, int):
             self.confirm(refund, {})
-        self.confirm(sale, {card.id: self.coupon_vals(card, 100.0)})
+        self.confirm(sale, {card.id: self.coupon_vals(card, price)})
         self.env.invalidate_all()
+        return refund
+
+    def test_01_top_up_refunded_then_its_points_call_credits_it(self):
+        card = self.accomplice_card
+        start = card.points
+        refund = self.refund_then_points_call(self.topup, 100.0, card)
         paid = self.paid_by(self.accomplice)
         self.assertLessEqual(
             card.points - start,
@@ -78,20 +85,7 @@ class TestReview16RefundBeforeThePointsCall(Review16Case):
         """The same with the points of a service: 200 points for nothing."""
         card = self.accomplice_loyalty
         start = card.points
-        sale = self.sync(
-            self.order_data(
-                [self.product_line(self.service, 200.0)], partner=self.accomplice
-            )
-        )
-        self.assertIsInstance(sale, int, sale)
-        line = self.env["pos.order"].browse(sale).lines
-        refund = self.cash_refund(
-            [self.refund_line(self.service, 200.0, refunded=line)], self.accomplice
-        )
-        if isinstance(refund, int):
-            self.confirm(refund, {})
-        self.confirm(sale, {card.id: self.coupon_vals(card, 200.0)})
-        self.env.invalidate_all()
+        refund = self.refund_then_points_call(self.service, 200.0, card)
         self.assertLessEqual(
             card.points - start,
             1e-6,
