@@ -420,7 +420,9 @@ class LoyaltyCard(models.Model):
                 raise UserError(card._redeem_otp_void_message())
             owed = card._redeem_otp_owed(order, must_take, allowance.get(card.id, 0.0))
             # Taking less than the order owes is only its earnings netted
-            # (the earning bound is read only then: it costs queries).
+            # (the earning bound is read only then: it costs queries). This
+            # also bounds every increase, gift cards too (owed is never below
+            # zero): a gift card is cash to whoever holds it.
             if (
                 delta + owed > policy.EPSILON
                 and delta - (card._redeem_otp_earn_bound(order) - owed) > policy.EPSILON
@@ -457,19 +459,6 @@ class LoyaltyCard(models.Model):
                         asked=-delta,
                     )
                 )
-            if delta > 0:
-                # Gift cards too: a gift card is cash to whoever holds it.
-                bound = card._redeem_otp_earn_bound(order)
-                if delta - bound > policy.EPSILON:
-                    raise UserError(
-                        self.env._(
-                            "This order earns at most %(bound)s points on %(code)s, "
-                            "not %(asked)s.",
-                            bound=bound,
-                            code=card.code,
-                            asked=delta,
-                        )
-                    )
             moved[card] = delta
         # Earnings count once per program: what a held card kept (its spend
         # netted against them) and what other cards gained, together.
