@@ -66,6 +66,20 @@ def test_redemptions_are_checked_item_by_item():
             payloads.redemptions(bad)
 
 
+def test_redemptions_of_one_card_and_program_are_added_up():
+    parsed = payloads.redemptions(
+        [
+            {"card_id": 7, "program_id": 2, "points": 0.01, "amount": 0.01},
+            {"card_id": 8, "program_id": 2, "points": 5.0, "amount": 5.0},
+            {"card_id": 7, "program_id": 2, "points": 120.0, "amount": 120.0},
+        ]
+    )
+    assert parsed == [
+        {"card_id": 7, "program_id": 2, "points": 120.01, "amount": 120.01},
+        {"card_id": 8, "program_id": 2, "points": 5.0, "amount": 5.0},
+    ]
+
+
 def test_order_numbers_checks_lines_and_payments():
     order = {
         "session_id": 3,

@@ -194,26 +194,25 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError(
                 "access_denied", request.env._("This point of sale does not exist.")
             )
-        # One query: the center exists and this user may read it (access
-        # rights and record rules, multi-company), archived or not.
-        config = (
-            request.env["pos.config"]
-            .with_context(active_test=False)
-            .search([("id", "=", pos_config_id)])
-        )
-        if not config:
-            if request.env["pos.config"].sudo().browse(pos_config_id).exists():
-                raise AccessError(request.env._("This point of sale is not yours."))
-            raise RedeemOtpError(
-                "access_denied", request.env._("This point of sale does not exist.")
-            )
-        session = request.env["pos.session"]._redeem_otp_current(config)
+        # One query: the center's current session, the center being one this
+        # user may read (access rights and record rules, multi-company),
+        # archived or not. Which of those failed is asked only on refusal.
+        Config = request.env["pos.config"].with_context(active_test=False)
+        session = request.env["pos.session"]._redeem_otp_current(Config, pos_config_id)
+        if not session:
+            if not Config.search([("id", "=", pos_config_id)]):
+                if Config.sudo().browse(pos_config_id).exists():
+                    raise AccessError(request.env._("This point of sale is not yours."))
+                raise RedeemOtpError(
+                    "access_denied",
+                    request.env._("This point of sale does not exist."),
+                )
         if not session or session.state != "opened":
             raise RedeemOtpError(
                 "access_denied",
                 request.env._("Open a session on this point of sale first."),
             )
-        return config, session
+        return Config.browse(pos_config_id), session
 
     def _check_partner(self, partner_id, config):
         if not isinstance(partner_id, int) or isinstance(partner_id, bool):

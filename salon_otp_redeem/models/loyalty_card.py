@@ -66,7 +66,8 @@ class LoyaltyCard(models.Model):
             ) from None
 
     def _redeem_otp_guard_write(self, vals):
-        changed = [name for name in GUARDED_FIELDS if name in vals]
+        # The company too: its dormancy rule is the card's.
+        changed = [name for name in (*GUARDED_FIELDS, "company_id") if name in vals]
         if not changed or not self:
             return
         user = self.env.user
@@ -74,8 +75,8 @@ class LoyaltyCard(models.Model):
             raise AccessError(
                 self.env._(
                     "Only a Point of Sale manager can change the balance, holder, "
-                    "program, expiry or status of %(card)s; at the till, spend it "
-                    "with the guest's code.",
+                    "program, company, expiry or status of %(card)s; at the till, "
+                    "spend it with the guest's code.",
                     card=self[:1].sudo().code,
                 )
             )

@@ -81,13 +81,31 @@ class LoyaltyProgram(models.Model):
                     )
                 )
 
-    def _redeem_otp_point_value(self):
-        """What one point is worth when the program says so (one per-point reward)."""
-        self.ensure_one()
-        rewards = self.sudo().reward_ids
-        if len(rewards) != 1 or rewards.reward_type != "discount":
-            return None
-        return policy.reward_value(rewards.discount_mode, rewards.discount, 1.0)
+    def _redeem_otp_point_values(self):
+        """{program id: what one point is worth, or None}: priced when the
+        program says so (one reward, a per-point one), archived rewards counted.
+
+        One query for all the programs, not two per program.
+        """
+        rewards = (
+            self.env["loyalty.reward"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("program_id", "in", self.ids)],
+                ["program_id", "reward_type", "discount_mode", "discount"],
+            )
+        )
+        values = {}
+        for program in self:
+            own = rewards.filtered(lambda reward, p=program: reward.program_id == p)
+            if len(own) != 1 or own.reward_type != "discount":
+                values[program.id] = None
+            else:
+                values[program.id] = policy.reward_value(
+                    own.discount_mode, own.discount, 1.0
+                )
+        return values
 
     def _redeem_otp_earnings(self, order):
         """The most points this program's rules give for the order's sale lines,
@@ -259,28 +277,37 @@ class LoyaltyProgram(models.Model):
 
     @api.model
     def _redeem_otp_summary(self, lines, company):
-        """What the guest is told the code authorizes, its money and its points."""
+        """What the guest is told the code authorizes, its money and its points.
+
+        Never cut unsaid: past the length a message holds, the last parts
+        give way to "and N more", and with more than one part the total
+        closes the text, so a code message always tells the whole spend.
+        """
         programs = self.sudo().browse([line["program_id"] for line in lines])
         names = {program.id: program.name for program in programs}
         currency = company.currency_id
+
+        def money(amount):
+            return currency.format(amount) if currency else amount
+
         amount = sum(line["amount"] for line in lines)
         points = sum(line["points"] for line in lines)
-        parts = []
+        parts, told, unpriced = [], 0.0, 0.0
         for line in lines:
             name = names.get(line["program_id"], "")
             # Points with no price are told as points: the line's price says
             # nothing of what they are worth to the guest.
             if line["amount"] and line.get("priced", True):
+                told += line["amount"]
                 parts.append(
                     self.env._(
                         "%(amount)s of %(program)s",
-                        amount=currency.format(line["amount"])
-                        if currency
-                        else line["amount"],
+                        amount=money(line["amount"]),
                         program=name,
                     )
                 )
             else:
+                unpriced += line["points"]
                 parts.append(
                     self.env._(
                         "%(points)s points of %(program)s",
@@ -288,7 +315,25 @@ class LoyaltyProgram(models.Model):
                         program=name,
                     )
                 )
-        return ", ".join(parts)[:250], amount, points
+        tail = ""
+        if len(parts) > 1:
+            total = [money(told)] if told else []
+            total += (
+                [self.env._("%(points)s points", points=unpriced)] if unpriced else []
+            )
+            tail = self.env._(" (in all: %(total)s)", total=" + ".join(map(str, total)))
+        shown = list(parts)
+        while len(shown) > 1 and len(self._redeem_otp_join(shown, parts, tail)) > 250:
+            shown.pop()
+        return self._redeem_otp_join(shown, parts, tail), amount, points
+
+    @api.model
+    def _redeem_otp_join(self, shown, parts, tail):
+        more = len(parts) - len(shown)
+        text = ", ".join(shown)
+        if more:
+            text = self.env._("%(text)s and %(count)s more", text=text, count=more)
+        return text + tail
 
     @api.model
     def _load_pos_data_fields(self, config_id):

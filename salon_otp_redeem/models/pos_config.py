@@ -220,6 +220,7 @@ class PosConfig(models.Model):
         if archived:
             # A balance the salon voided: no code is sent for it.
             raise RedeemOtpError("bad_request", archived[0]._redeem_otp_void_message())
+        point_values = programs._redeem_otp_point_values()
         for line in parsed:
             card = cards.browse(line["card_id"]) if line["card_id"] else cards.browse()
             program = programs.browse(line["program_id"])
@@ -250,7 +251,7 @@ class PosConfig(models.Model):
                         program=program.name,
                     ),
                 )
-            value = program._redeem_otp_point_value()
+            value = point_values[program.id]
             # Points with no price (a fixed-cost reward) are worth whatever the
             # guest earned them for: no minimum amount lets them go uncoded.
             line["priced"] = value is not None
@@ -352,16 +353,10 @@ class PosConfig(models.Model):
             "decision": "\n".join(f"{stamp} {note}" for note in notes) or False,
         }
 
-    def _redeem_otp_check_send_limit(self, now):
-        """Refuse a code once this center sent its hourly number of codes.
-
-        Counted one request at a time per center (`tools.turns`), so that two workers
-        cannot both pass the last free slot.
-        """
+    def _redeem_otp_check_send_limit(self, sent):
+        """Refuse a code once this center sent its hourly number of codes
+        (`sent`, counted by `salon.otp.code._redeem_otp_sent_last_hour`)."""
         self.ensure_one()
-        sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
-            "pos_config_id", self, now
-        )
         if sent >= self.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
                 "rate_limited",

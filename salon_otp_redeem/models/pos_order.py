@@ -71,9 +71,7 @@ class PosOrder(models.Model):
         "orders had credited, until the points RPC applies the POS's own figures.",
     )
 
-    # ------------------------------------------------------------------
-    # Writes: what the POS may and may not set
-    # ------------------------------------------------------------------
+    # -- Writes: what the POS may and may not set -----------------------
     @api.model
     def sync_from_ui(self, orders):
         """Check the payload's numbers and the lines it names; drop the server's fields.
@@ -129,19 +127,18 @@ class PosOrder(models.Model):
         orders = super().create(vals_list)
         if not trusted.is_marked(self.env):
             # Created paid outside the sync: the same check as a sync.
-            orders.filtered(
-                lambda o: o.state in policy.PAID_STATES
-            )._redeem_otp_enforce()
+            paid = orders.filtered(lambda o: o.state in policy.PAID_STATES)
+            if self.env.user._redeem_otp_is_cashier():
+                paid._redeem_otp_check_paid()
+            paid._redeem_otp_enforce()
         return orders
 
     def write(self, vals):
         self._redeem_otp_guard_fields([vals])
         self._redeem_otp_guard_paid(vals)
         if vals.get("state") in policy.PAID_STATES:
-            # Every way an order becomes paid (sync, draft then paid,
-            # action_pos_order_paid, a plain write) passes the same check,
-            # but for the order the sync checked a moment ago (stock's
-            # action_pos_order_paid, within `_process_saved_order`).
+            # Every way to paid passes the same check, but for the order the
+            # sync checked a moment ago (stock's action_pos_order_paid in it).
             checked = trusted.checked_ids(self.env)
             self.filtered(
                 lambda o: o.state not in policy.PAID_STATES and o.id not in checked
@@ -188,6 +185,8 @@ class PosOrder(models.Model):
                     fields=", ".join(touched),
                 )
             )
+        if vals.get("state") in policy.PAID_STATES:
+            self.filtered(lambda o: o.state == "draft")._redeem_otp_check_paid()
         paid = self.filtered(lambda order: order.state != "draft")
         if not paid:
             return
@@ -198,6 +197,17 @@ class PosOrder(models.Model):
                     fields=", ".join(touched or ["state"]),
                 )
             )
+
+    def _redeem_otp_check_paid(self):
+        """Paid means its payments match its total, as stock's `action_pos_order_paid`
+        requires: a plain write or an invoice would credit a top-up nobody paid."""
+        for order in self.filtered(lambda o: not o._is_pos_order_paid()):
+            config = order.config_id
+            gap = order._get_rounded_amount(order.amount_total) - order.amount_paid
+            if abs(gap) > (config.cash_rounding and config.rounding_method.rounding):
+                raise UserError(
+                    self.env._("Order %(name)s is not fully paid.", name=order.name)
+                )
 
     def _redeem_otp_guard_fields(self, vals_list):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
@@ -213,9 +223,7 @@ class PosOrder(models.Model):
                     )
                 )
 
-    # ------------------------------------------------------------------
-    # Sync: refuse what was not authorized
-    # ------------------------------------------------------------------
+    # -- Sync: refuse what was not authorized ---------------------------
     def _process_saved_order(self, draft):
         """Check protected redemptions once every line is saved, before payment.
 
@@ -235,6 +243,9 @@ class PosOrder(models.Model):
 
     def _redeem_otp_enforce_one(self):
         self.ensure_one()
+        if self.company_id != self.config_id.company_id:
+            # The till's company sets the rules, not one a payload or write claims.
+            raise UserError(self.env._("An order is of its point of sale's company."))
         self._redeem_otp_check_total()
         decision = self._redeem_otp_decision()
         if decision["needs_code"]:
@@ -372,20 +383,13 @@ class PosOrder(models.Model):
         that tells the POS whether a verified code still fits.
         """
         rewards = [line for line in lines if line.get("reward_id")]
-        programs = (
-            self.env["loyalty.reward"]
-            .sudo()
-            .browse({line["reward_id"] for line in rewards})
-        )
-        if len(programs.exists()) != len(programs):
-            raise UserError(self.env._("A reward of this order no longer exists."))
-        cards = (
-            self.env["loyalty.card"]
-            .sudo()
-            .browse({line["card_id"] for line in rewards if line["card_id"]})
-        )
-        if len(cards.exists()) != len(cards):
-            raise UserError(self.env._("A card of this order no longer exists."))
+        for model, ids in (
+            ("loyalty.reward", {line["reward_id"] for line in rewards}),
+            ("loyalty.card", {line["card_id"] for line in rewards if line["card_id"]}),
+        ):
+            records = self.env[model].sudo().browse(ids)
+            if len(records.exists()) != len(records):
+                raise UserError(self.env._("A reward or card of this order is gone."))
         order = self.sudo().new(
             {
                 "config_id": config.id,
@@ -418,9 +422,7 @@ class PosOrder(models.Model):
             "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
         }
 
-    # ------------------------------------------------------------------
-    # Points: the second RPC, where balances really move
-    # ------------------------------------------------------------------
+    # -- Points: the second RPC, where balances really move -------------
     def confirm_coupon_programs(self, coupon_data):
         """Let stock move the points, then check what really moved, card by card.
 
@@ -475,8 +477,7 @@ class PosOrder(models.Model):
             if delta < 0 and card.program_id._redeem_otp_protected()
         }
         if used:
-            if order.redeem_otp_challenge_id.pos_order_id == self:
-                trusted.mark(order.redeem_otp_challenge_id).points_confirmed = True
+            order.redeem_otp_challenge_id._redeem_otp_confirm_points(self)
             self.env["salon.otp.balance.notice"]._redeem_otp_owe(
                 self,
                 {card: pts for card, pts in used.items() if str(card.id) not in held},

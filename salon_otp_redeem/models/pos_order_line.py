@@ -48,6 +48,15 @@ class PosOrderLine(models.Model):
             self._redeem_otp_check_card_kept(vals["coupon_id"])
         return super().write(vals)
 
+    def _prepare_refund_data(self, refund_order, PosOrderLineLot):
+        """Stock's back-office refund copies a reward line with its points cost:
+        a refund gives those points back (a negative cost, as the POS sends)."""
+        data = super()._prepare_refund_data(refund_order, PosOrderLineLot)
+        if self.points_cost > 0:
+            share = (self.qty - self.refunded_qty) / (self.qty or 1.0)
+            data["points_cost"] = -self.points_cost * min(max(share, 0.0), 1.0)
+        return data
+
     def _redeem_otp_check_card_kept(self, card_id):
         """A paid order's reward line stays on the card it was synced with.
 

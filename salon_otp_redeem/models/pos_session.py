@@ -25,24 +25,20 @@ class PosSession(models.Model):
             raise UserError(self.env._("This order's session is not open."))
         self.config_id.check_access("read")
 
-    def _redeem_otp_check_order_owner(self, order_uuid):
+    def _redeem_otp_check_order_owner(self, order_uuid, challenges):
         """An order uuid belongs to the session and cashier that first used it.
 
         Otherwise a request with another till's uuid would void that till's
-        code (a new code supersedes the order's earlier ones).
+        code (a new code supersedes the order's earlier ones). `challenges`
+        are all of the order uuid's (`salon.otp.challenge._redeem_otp_siblings`).
         """
         # Every cashier's challenges count, not only those the user may read;
         # but a refused request (cancelled) holds no code and owns nothing:
         # another center's cashier would block this till's order with one.
-        foreign = self.env["salon.otp.challenge"].sudo().search_count(
-            [
-                ("order_uuid", "=", order_uuid),
-                ("state", "!=", "cancelled"),
-                "|",
-                ("pos_session_id", "!=", self.id),
-                ("user_id", "!=", self.env.user.id),
-            ],
-            limit=1,
+        foreign = any(
+            challenge.state != "cancelled"
+            and (challenge.pos_session_id != self or challenge.user_id != self.env.user)
+            for challenge in challenges.sudo()
         ) or self.env["pos.order"].sudo().search_count(
             [("uuid", "=", order_uuid), ("session_id", "!=", self.id)], limit=1
         )
@@ -53,18 +49,19 @@ class PosSession(models.Model):
             )
 
     @api.model
-    def _redeem_otp_current(self, config):
+    def _redeem_otp_current(self, configs, config_id):
         """The center's current session, as stock's `current_session_id` picks it.
 
-        That is its newest session neither closed nor a rescue, found by one
-        query (with the user's record rules, as reading the field does)
-        instead of reading every session the center ever had. The center's
-        `current_session_id` is set to it in the request's cache, so that the
-        rest of the request reads it for nothing.
+        That is its newest session neither closed nor a rescue, of a center
+        among `configs` the user may read, found by one query (with the
+        user's record rules, as reading the field does) instead of reading
+        the center and then every session it ever had. The center's
+        `current_session_id` is set to it in the request's cache, so that
+        the rest of the request reads it for nothing.
         """
         session = self.search_fetch(
             [
-                ("config_id", "=", config.id),
+                ("config_id", "in", configs._search([("id", "=", config_id)])),
                 ("state", "!=", "closed"),
                 ("rescue", "=", False),
             ],
@@ -72,7 +69,9 @@ class PosSession(models.Model):
             order="id desc",
             limit=1,
         )
-        self.env.cache.update(
-            config, config._fields["current_session_id"], [session.id or None]
-        )
+        if session:
+            config = configs.browse(config_id)
+            self.env.cache.update(
+                config, config._fields["current_session_id"], [session.id]
+            )
         return session

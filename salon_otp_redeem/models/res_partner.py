@@ -68,7 +68,40 @@ class ResPartner(models.Model):
         salon.otp.destination.change.
         """
         self._redeem_otp_guard_membership(vals)
+        self._redeem_otp_guard_salon_contact()
         return self._redeem_otp_watch(vals, super().write)
+
+    def unlink(self):
+        self._redeem_otp_check_holders(
+            self.env._(
+                "These contacts hold loyalty or prepaid balances or a membership: "
+                "only a Point of Sale manager can delete them."
+            )
+        )
+        return super().unlink()
+
+    def _redeem_otp_check_holders(self, message):
+        """A guest's balances and membership do not lose their holder at the till.
+
+        Deleted, a guest's cards are left with no holder (the database
+        clears it, past the card's own guard) for anyone to spend; merged,
+        they and the membership lines go to the contact kept. Gift cards
+        belong to whoever holds them.
+        """
+        if not self.env.user._redeem_otp_is_cashier():
+            return
+        partners = self.sudo().with_context(active_test=False)
+        cards = partners.env["loyalty.card"].search_count(
+            [
+                ("partner_id", "in", self.ids),
+                ("program_id.program_type", "!=", "gift_card"),
+            ],
+            limit=1,
+        )
+        if cards or any(
+            p.member_lines or p.free_member or p.associate_member for p in partners
+        ):
+            raise AccessError(message)
 
     def update_address(self, vals):
         """Stock's address sync (from a parent company, to its contacts) writes past
@@ -94,6 +127,24 @@ class ResPartner(models.Model):
         Change._record_effects(before, self)
         return result
 
+    def _redeem_otp_guard_salon_contact(self):
+        """The salon's own contact is who codes and notices come from.
+
+        Its name opens every code message and its email is their sender and
+        reply-to address: a cashier renaming it or changing its email writes
+        the guest's code message or takes the guest's "this was not me".
+        """
+        if self.env.user._redeem_otp_is_cashier() and self.env[
+            "res.company"
+        ].sudo().with_context(active_test=False).search_count(
+            [("partner_id", "in", self.ids)], limit=1
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a Point of Sale manager can change the salon's contact."
+                )
+            )
+
     def _redeem_otp_guard_salon_country(self, vals):
         """The salon's country reads every number written without its prefix.
 
@@ -114,16 +165,10 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _redeem_otp_check_send_limit(self, company, now):
-        """Refuse a code once the guest received the company's hourly number of codes.
-
-        Counted one request at a time per guest (`tools.turns`), so that two
-        workers cannot both pass the last free slot.
-        """
+    def _redeem_otp_check_send_limit(self, company, sent):
+        """Refuse a code once the guest received the company's hourly number of
+        codes (`sent`, counted by `salon.otp.code._redeem_otp_sent_last_hour`)."""
         self.ensure_one()
-        sent = self.env["salon.otp.code"]._redeem_otp_sent_last_hour(
-            "partner_id", self, now
-        )
         if sent >= company.redeem_otp_max_sends_per_hour:
             raise RedeemOtpError(
                 "rate_limited",

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..tools import policy, refusals
 from ..tools.errors import RedeemOtpError
@@ -116,7 +117,9 @@ class SalonOtpChallenge(models.Model):
         "0 when nothing was authorized (not sent, expired, replaced, locked "
         "or cancelled).",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
+    currency_id = fields.Many2one(
+        related="company_id.currency_id", store=True, precompute=True
+    )
     points_total = fields.Float(string="Points", readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
     # What the fraud policy saw and decided, for the audit report.
@@ -196,9 +199,7 @@ class SalonOtpChallenge(models.Model):
                 guest=challenge.partner_id.display_name or "",
             )
 
-    # ------------------------------------------------------------------
-    # Requesting a code
-    # ------------------------------------------------------------------
+    # -- Requesting a code ----------------------------------------------
     @api.model
     def _redeem_otp_request(
         self, config, partner, order_uuid, redemptions, channel=None
@@ -212,15 +213,17 @@ class SalonOtpChallenge(models.Model):
         company = config.company_id
         # The order and the limits first: even a refused request is recorded
         # (an expired card), and only on an order of this till, within them.
-        config.current_session_id._redeem_otp_check_order_owner(order_uuid)
+        # The order's challenges are read once for the three questions asked
+        # of them: whose order it is, when it may have a new code, and which
+        # codes the new one voids.
+        siblings = self._redeem_otp_siblings(order_uuid)
+        config.current_session_id._redeem_otp_check_order_owner(order_uuid, siblings)
         now = fields.Datetime.now()
         Code = self.env["salon.otp.code"]
-        Code._redeem_otp_check_send(config, partner, order_uuid, channel, now)
+        Code._redeem_otp_check_send(config, partner, siblings, channel, now)
         lines, dormant = config._redeem_otp_redeemable(partner, redemptions)
         risk = config._redeem_otp_check_request(partner, order_uuid, lines, dormant)
-        earlier = self.search(
-            [("order_uuid", "=", order_uuid), ("state", "in", ("pending", "verified"))]
-        )
+        earlier = siblings.filtered(lambda c: c.state in ("pending", "verified"))
         earlier._redeem_otp_finish("superseded")
         summary, amount, points = self.env["loyalty.program"]._redeem_otp_summary(
             lines, company
@@ -248,6 +251,15 @@ class SalonOtpChallenge(models.Model):
             f"by {sent['channel']}, superseding {earlier.ids}",
         )
         return challenge
+
+    @api.model
+    def _redeem_otp_siblings(self, order_uuid):
+        """Every challenge of the order uuid, newest first, every cashier's, read once."""
+        return self.sudo().search_fetch(
+            [("order_uuid", "=", order_uuid)],
+            ["state", "pos_session_id", "user_id", "code_id"],
+            order="create_date desc, id desc",
+        )
 
     @api.model
     def _redeem_otp_vals(self, config, partner, order_uuid):
@@ -279,9 +291,7 @@ class SalonOtpChallenge(models.Model):
         challenge = self.sudo()
         challenge.decision = "\n".join(filter(None, [challenge.decision, line]))
 
-    # ------------------------------------------------------------------
-    # Verifying
-    # ------------------------------------------------------------------
+    # -- Verifying ------------------------------------------------------
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
         """Check a guest's code or the center's override code; count every failure."""
         self.ensure_one()
@@ -402,9 +412,7 @@ class SalonOtpChallenge(models.Model):
         public = self.sudo().code_id._redeem_otp_public()
         return {"challenge_id": self.id, "state": self.state, **public}
 
-    # ------------------------------------------------------------------
-    # Using it for an order
-    # ------------------------------------------------------------------
+    # -- Using it for an order ------------------------------------------
     def _redeem_otp_authorize_order(self, order, lines):
         """Bind a verified challenge to the order that spends it, exactly once.
 
@@ -447,26 +455,34 @@ class SalonOtpChallenge(models.Model):
         if self.state != "used":
             self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
 
-    # ------------------------------------------------------------------
-    # What the POS reads of a challenge: nothing at start; the dialog reads
-    # the one it verified, with the fields the receipt prints.
-    # ------------------------------------------------------------------
+    def _redeem_otp_confirm_points(self, order):
+        """Record that the points call took the points this challenge, bound to
+        `order`, authorized: one UPDATE, the challenge row is not read."""
+        if not self:
+            return
+        self.flush_recordset(["pos_order_id", "points_confirmed"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE salon_otp_challenge SET points_confirmed = TRUE,"
+                " write_uid = %s, write_date = %s WHERE id = %s AND pos_order_id = %s",
+                self.env.uid,
+                self.env.cr.now(),
+                self.id,
+                order.id,
+            )
+        )
+        self.invalidate_recordset(["points_confirmed", "write_uid", "write_date"])
+
+    # -- What the POS reads of a challenge: nothing at start (no query at
+    # all); the dialog reads the one it verified, with what the receipt prints.
     @api.model
     def _load_pos_data_domain(self, data):
-        # False: no query at all, the POS starts with no challenge.
         return False
 
     @api.model
     def _load_pos_data_fields(self, config_id):
-        return [
-            "id",
-            "state",
-            "method",
-            "channel",
-            "destination_masked",
-            "verified_at",
-            "override_user_name",
-        ]
+        fields_read = "id state method channel destination_masked verified_at"
+        return [*fields_read.split(), "override_user_name"]
 
     @api.autovacuum
     def _gc_redeem_otp_challenges(self):

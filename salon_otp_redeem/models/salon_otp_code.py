@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import misc
+from odoo.tools import SQL, misc
 
 from ..tools import codes, policy, turns
 from ..tools.errors import RedeemOtpError
@@ -155,7 +155,7 @@ class SalonOtpCode(models.Model):
     # Sending
     # ------------------------------------------------------------------
     @api.model
-    def _redeem_otp_check_send(self, config, partner, order_uuid, channel, now):
+    def _redeem_otp_check_send(self, config, partner, challenges, channel, now):
         """Refuse a send the channel, the hourly limits or the resend delay forbid."""
         if channel and channel not in config.company_id._redeem_otp_channels():
             raise RedeemOtpError(
@@ -165,16 +165,14 @@ class SalonOtpCode(models.Model):
                     channel=channel,
                 ),
             )
-        partner._redeem_otp_check_send_limit(config.company_id, now)
-        config._redeem_otp_check_send_limit(now)
+        for_guest, at_center = self._redeem_otp_sent_last_hour(partner, config, now)
+        partner._redeem_otp_check_send_limit(config.company_id, for_guest)
+        config._redeem_otp_check_send_limit(at_center)
         # One code per order per cooldown: the last challenge asked for the
-        # order (a refused one included) decides.
-        latest = self.env["salon.otp.challenge"].search(
-            [("order_uuid", "=", order_uuid), ("state", "!=", "failed")],
-            order="create_date desc, id desc",
-            limit=1,
-        )
-        resend_at = latest.code_id.resend_at
+        # order (a refused one included) decides. `challenges` are the
+        # order's, newest first (`salon.otp.challenge._redeem_otp_siblings`).
+        latest = challenges.filtered(lambda c: c.state != "failed")[:1]
+        resend_at = latest.sudo().code_id.resend_at
         if resend_at and resend_at > now:
             wait = int((resend_at - now).total_seconds()) + 1
             raise RedeemOtpError(
@@ -187,26 +185,35 @@ class SalonOtpCode(models.Model):
             )
 
     @api.model
-    def _redeem_otp_sent_last_hour(self, field_name, record, now):
-        """Codes asked for `record` (a guest, a center) in the last hour, every cashier's.
+    def _redeem_otp_sent_last_hour(self, partner, config, now):
+        """Codes asked for the guest, and at the center, in the last hour, every
+        cashier's: both counts by one query.
 
         Every challenge counts as a code asked, a refused one too, whether or
-        not a code went out.
-
-        Counted one request at a time per record (`tools.turns`), so that
-        two workers cannot both pass the last free slot of an hourly limit.
+        not a code went out. Counted one request at a time per guest and per
+        center (`tools.turns`), so that two workers cannot both pass the last
+        free slot of an hourly limit.
         """
-        turns.take_turn(self.env.cr, record)
-        return (
-            self.env["salon.otp.challenge"]
-            .sudo()
-            .search_count(
-                [
-                    (field_name, "=", record.id),
-                    ("create_date", ">=", now - timedelta(hours=1)),
-                ]
+        turns.take_turn(self.env.cr, partner)
+        turns.take_turn(self.env.cr, config)
+        self.env["salon.otp.challenge"].flush_model(
+            ["partner_id", "pos_config_id", "create_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*) FILTER (WHERE partner_id = %(guest)s),
+                       COUNT(*) FILTER (WHERE pos_config_id = %(center)s)
+                  FROM salon_otp_challenge
+                 WHERE create_date >= %(since)s
+                   AND (partner_id = %(guest)s OR pos_config_id = %(center)s)
+                """,
+                guest=partner.id,
+                center=config.id,
+                since=now - timedelta(hours=1),
             )
         )
+        return self.env.cr.fetchone()
 
     @api.model
     def _redeem_otp_send(self, challenge, preferred, now):

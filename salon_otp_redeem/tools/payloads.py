@@ -184,23 +184,28 @@ def redemptions(items):
     """The challenge route's list of what the POS will redeem, checked.
 
     Each item: card_id (0 or absent for a program without a card),
-    program_id, points and amount, none negative.
+    program_id, points and amount, none negative. Items of one card and
+    program are added up into one.
     """
     if not isinstance(items, list) or not items or len(items) > 50:
         raise PayloadError("the list is missing or longer than 50")
-    parsed = []
+    merged = {}
     for item in items:
         if not isinstance(item, dict) or "program_id" not in item:
             raise PayloadError("each redemption needs a program")
-        parsed.append(
-            {
-                "card_id": optional_id(item.get("card_id"), what="card") or 0,
-                "program_id": record_id(item["program_id"], what="program"),
-                "points": number(item.get("points") or 0.0, minimum=0.0, what="points"),
-                "amount": number(item.get("amount") or 0.0, minimum=0.0, what="amount"),
-            }
-        )
-    return parsed
+        line = {
+            "card_id": optional_id(item.get("card_id"), what="card") or 0,
+            "program_id": record_id(item["program_id"], what="program"),
+            "points": number(item.get("points") or 0.0, minimum=0.0, what="points"),
+            "amount": number(item.get("amount") or 0.0, minimum=0.0, what="amount"),
+        }
+        # One line per card and program, as the code authorizes them: the
+        # guest is told each card's whole spend, not a list of small parts.
+        same = merged.setdefault((line["card_id"], line["program_id"]), line)
+        if same is not line:
+            same["points"] += line["points"]
+            same["amount"] += line["amount"]
+    return list(merged.values())
 
 
 def decision_lines(items):

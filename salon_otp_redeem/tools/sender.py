@@ -32,9 +32,7 @@ class RedeemOtpSender:
     def __init__(self, env):
         self.env = env
 
-    # ------------------------------------------------------------------
-    # Destinations
-    # ------------------------------------------------------------------
+    # -- Destinations ----------------------------------------------------
     def _destination(self, partner, channel, company):
         """The guest's registered address for a channel, normalized, or (None, reason)."""
         if channel == "email":
@@ -68,9 +66,7 @@ class RedeemOtpSender:
                 )
         return result
 
-    # ------------------------------------------------------------------
-    # Codes
-    # ------------------------------------------------------------------
+    # -- Codes -----------------------------------------------------------
     def _send_code(self, challenge, code, preferred=None):
         """Try each channel in turn; return where the code went, or why it did not.
 
@@ -186,6 +182,8 @@ class RedeemOtpSender:
         DestinationHeld when there were such changes and none of the
         previous destinations took the code: the new one is never used.
         """
+        if not challenge.risk_destination_changed:
+            return None  # the request, in this transaction, found no change under watch
         previous = self._extra_destinations(
             challenge.partner_id, challenge.company_id, channel
         )
