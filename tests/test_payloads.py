@@ -111,25 +111,25 @@ def test_order_numbers_checks_lines_and_payments():
             payloads.order_numbers(bad)
 
 
-def test_line_ids_named_reads_every_command_on_a_saved_line():
-    order = {
-        "session_id": 3,
-        "lines": [
-            [0, 0, {"qty": 1}],
-            [1, 7, {"qty": 2}],
-            [2, 8],
-            [3, "9"],
-            [4, 10],
-            [5],
-            [6, 0, [11, 12]],
-        ],
-    }
+def test_ids_named_reads_every_command_on_a_saved_line_or_payment():
+    commands = [
+        [0, 0, {"qty": 1}],
+        [1, 7, {"qty": 2}],
+        [2, 8],
+        [3, "9"],
+        [4, 10],
+        [5],
+        [6, 0, [11, 12]],
+    ]
+    order = {"session_id": 3, "lines": commands, "payment_ids": [[4, 21]]}
     payloads.order_numbers(order)
-    assert payloads.line_ids_named(order) == {7, 8, 9, 10, 11, 12}
-    assert payloads.line_ids_named({"session_id": 3}) == set()
-    for bad in ([[2]], [[1, -4, {}]], [[4, "x"]], [[6, 0, 5]], [[6, 0, [True]]]):
-        with pytest.raises(payloads.PayloadError):
-            payloads.line_ids_named({"session_id": 3, "lines": bad})
+    assert payloads.ids_named(order, "lines") == {7, 8, 9, 10, 11, 12}
+    assert payloads.ids_named(order, "payment_ids") == {21}
+    assert payloads.ids_named({"session_id": 3}, "lines") == set()
+    for bad in ([[2]], [[1, -4, {}]], [[4, "x"]], [[6, 0, 5]], [[6, 0, [True]]], [7]):
+        for field in ("lines", "payment_ids"):
+            with pytest.raises(payloads.PayloadError):
+                payloads.order_numbers({"session_id": 3, field: bad})
 
 
 def test_reward_value_prices_points_only_for_per_point_rewards():

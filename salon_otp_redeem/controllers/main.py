@@ -114,7 +114,7 @@ class RedeemOtpController(http.Controller):
         return challenge._redeem_otp_public()
 
     def _decide(self, pos_config_id, partner_id, order_uuid, lines, amount_total):
-        config = self._check_config(pos_config_id)
+        config, session = self._check_config_session(pos_config_id)
         partner = (
             self._check_partner(partner_id, config)
             if partner_id
@@ -133,9 +133,7 @@ class RedeemOtpController(http.Controller):
                 "bad_request",
                 request.env._("The order cannot be read: %(why)s.", why=exc),
             ) from None
-        decision = request.env["pos.order"]._redeem_otp_decide(
-            config, partner, order_uuid, lines, amount_total
-        )
+        decision = session._redeem_otp_decide(partner, order_uuid, lines, amount_total)
         if decision["needs_code"] and not partner:
             raise RedeemOtpError(
                 "bad_request",

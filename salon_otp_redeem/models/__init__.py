@@ -17,5 +17,6 @@ from . import (  # noqa: F401
     salon_otp_balance_notice,
     pos_order,
     pos_order_line,
+    pos_payment,
     pos_session,
 )

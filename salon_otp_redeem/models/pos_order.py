@@ -18,11 +18,13 @@ SERVER_FIELDS = tuple(
     for name in "decision allowance points_moved points_earned taken_back".split()
 )
 GUARDED_FIELDS = ("redeem_otp_challenge_id", *SERVER_FIELDS)
-# What a cashier may not change once an order is paid.
-PAID_ORDER_FIELDS = tuple(
-    "partner_id date_order session_id config_id lines amount_total amount_paid "
-    "amount_tax company_id".split()
+# What the POS's sync alone sets, never a cashier's own call: what an order
+# came to, what paid it, and where; and, once it is paid, what was checked.
+SYNC_ONLY_FIELDS = tuple(
+    "amount_total amount_paid amount_tax amount_return payment_ids session_id "
+    "config_id company_id".split()
 )
+PAID_ORDER_FIELDS = (*SYNC_ONLY_FIELDS, "partner_id", "date_order", "lines")
 
 
 class PosOrder(models.Model):
@@ -85,7 +87,6 @@ class PosOrder(models.Model):
         for order in orders:
             try:
                 payloads.order_numbers(order)
-                named = payloads.line_ids_named(order)
             except payloads.PayloadError as exc:
                 raise UserError(
                     self.env._(
@@ -94,10 +95,6 @@ class PosOrder(models.Model):
                 ) from None
             for name in SERVER_FIELDS:
                 order.pop(name, None)
-            if named:
-                self.env["pos.order.line"].browse(named)._redeem_otp_check_synced_by(
-                    self._get_open_order(order)
-                )
             if cashier:
                 self.env["pos.session"].browse(
                     order["session_id"]
@@ -105,10 +102,7 @@ class PosOrder(models.Model):
         try:
             return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
         except (
-            IndexError,
-            KeyError,
-            TypeError,
-            ValueError,
+            *payloads.SHAPE_ERRORS,
             psycopg2.DataError,
             psycopg2.ProgrammingError,
         ) as exc:
@@ -120,6 +114,21 @@ class PosOrder(models.Model):
                     "The POS sent an order that cannot be saved: %(why)s.", why=exc
                 )
             ) from None
+
+    def _process_order(self, order, existing_order):
+        """The sync's commands name only the saved order's own lines and payments.
+
+        Checked as each order of the call is saved, not before the first: an
+        earlier order of the same call may have just made the line named.
+        The sync writes as the server, past the guards on paid orders.
+        """
+        for model, field in (
+            ("pos.order.line", "lines"),
+            ("pos.payment", "payment_ids"),
+        ):
+            named = self.env[model].browse(payloads.ids_named(order, field))
+            named._redeem_otp_check_synced_by(existing_order or self.browse())
+        return super()._process_order(order, existing_order)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -174,6 +183,15 @@ class PosOrder(models.Model):
         """
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
+        fixed = [name for name in SYNC_ONLY_FIELDS if name in vals]
+        if fixed:
+            raise AccessError(
+                self.env._(
+                    "What an order came to, what paid it and where are the sync's "
+                    "to set (%(fields)s).",
+                    fields=", ".join(fixed),
+                )
+            )
         touched = [name for name in PAID_ORDER_FIELDS if name in vals]
         if vals.get("state") in policy.PAID_STATES and touched:
             # The check judges the order as it is before the write: what
@@ -201,13 +219,27 @@ class PosOrder(models.Model):
     def _redeem_otp_check_paid(self):
         """Paid means its payments match its total, as stock's `action_pos_order_paid`
         requires: a plain write or an invoice would credit a top-up nobody paid."""
-        for order in self.filtered(lambda o: not o._is_pos_order_paid()):
-            config = order.config_id
-            gap = order._get_rounded_amount(order.amount_total) - order.amount_paid
-            if abs(gap) > (config.cash_rounding and config.rounding_method.rounding):
+        for order in self:
+            # The payments themselves: `amount_paid` is a stored copy.
+            paid = sum(order.sudo().payment_ids.mapped("amount"))
+            gap = order._get_rounded_amount(order.amount_total) - paid
+            method = order.config_id.cash_rounding and order.config_id.rounding_method
+            slack = method and method.rounding / (
+                2 if method.rounding_method == "HALF-UP" else 1
+            )
+            if not order.currency_id.is_zero(gap) and abs(gap) > (slack or 0.0):
                 raise UserError(
                     self.env._("Order %(name)s is not fully paid.", name=order.name)
                 )
+
+    def _redeem_otp_check_payable(self):
+        """A cashier's own pos.payment calls change only a draft's payments."""
+        if self.filtered(lambda order: order.state != "draft"):
+            raise AccessError(
+                self.env._(
+                    "The payments of a paid order cannot be changed at the till."
+                )
+            )
 
     def _redeem_otp_guard_fields(self, vals_list):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
@@ -243,6 +275,8 @@ class PosOrder(models.Model):
 
     def _redeem_otp_enforce_one(self):
         self.ensure_one()
+        if self.env.user._redeem_otp_is_cashier():
+            self.session_id._redeem_otp_check_open_to_cashier()
         if self.company_id != self.config_id.company_id:
             # The till's company sets the rules, not one a payload or write claims.
             raise UserError(self.env._("An order is of its point of sale's company."))
@@ -309,7 +343,7 @@ class PosOrder(models.Model):
         """Whether this order's reward lines need the guest's code, and why.
 
         The one decision: the sync applies it, and the POS asks for it (on
-        an unsaved copy of the order, see `_redeem_otp_decide`) before
+        an unsaved copy of the order, see pos.session `_redeem_otp_decide`) before
         payment, so the till opens the code dialog exactly when the sync
         would refuse the order without a code. Raises a UserError for what
         can never be redeemed (expired card, non-member, another guest's
@@ -371,56 +405,6 @@ class PosOrder(models.Model):
                 "Spending these balances needs the guest's one-time code."
             ),
         )
-
-    @api.model
-    def _redeem_otp_decide(self, config, partner, order_uuid, lines, amount_total):
-        """The decision for an order the POS holds but has not saved.
-
-        Runs `_redeem_otp_decision` on an unsaved copy built from the POS's
-        lines (its sales, what the order earns on, and its rewards), so the
-        till and the sync cannot disagree. Returns what the code dialog
-        needs: the server's redemptions, its summary and the fingerprint
-        that tells the POS whether a verified code still fits.
-        """
-        rewards = [line for line in lines if line.get("reward_id")]
-        for model, ids in (
-            ("loyalty.reward", {line["reward_id"] for line in rewards}),
-            ("loyalty.card", {line["card_id"] for line in rewards if line["card_id"]}),
-        ):
-            records = self.env[model].sudo().browse(ids)
-            if len(records.exists()) != len(records):
-                raise UserError(self.env._("A reward or card of this order is gone."))
-        order = self.sudo().new(
-            {
-                "config_id": config.id,
-                "session_id": config.current_session_id.id,
-                "company_id": config.company_id.id,
-                "partner_id": partner.id,
-                "uuid": order_uuid,
-                "amount_total": amount_total,
-                "lines": payloads.order_copy_lines(lines),
-            }
-        )
-        copies = order.lines
-        for item, combo in payloads.combo_links(lines):
-            copies[item].combo_parent_id = copies[combo]
-        decision = order._redeem_otp_decision()
-        redemptions = decision["lines"]._redeem_otp_redemptions()
-        for item, line in zip(redemptions, decision["lines"], strict=True):
-            value = line._redeem_otp_value()
-            if value is not None:
-                item["amount"] = value
-        summary = self.env["loyalty.program"]._redeem_otp_summary(
-            redemptions, config.company_id
-        )[0]
-        return {
-            "needs_code": decision["needs_code"],
-            "reason": decision["reason"],
-            "message": decision["message"],
-            "summary": summary,
-            "redemptions": redemptions,
-            "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
-        }
 
     # -- Points: the second RPC, where balances really move -------------
     def confirm_coupon_programs(self, coupon_data):

@@ -1,12 +1,40 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
-from odoo.exceptions import MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 
+from ..tools import payloads, policy, trusted
 from ..tools.errors import RedeemOtpError
+
+# A session's life, in order; stock's own buttons move it one step at a time.
+STEPS = ("opening_control", "opened", "closing_control", "closed")
 
 
 class PosSession(models.Model):
     _inherit = "pos.session"
+
+    def write(self, vals):
+        """A cashier moves a session one step forward at a time, as stock does.
+
+        POS users may write any session: reopening a closed one books orders
+        where no count will see their cash, and a rescue flag or another
+        center on an open one leaves its till unable to ask for codes.
+        """
+        if not trusted.is_marked(self.env) and self.env.user._redeem_otp_is_cashier():
+            fixed = [
+                name for name in ("rescue", "config_id", "user_id") if name in vals
+            ]
+            step = STEPS.index(vals["state"]) if vals.get("state") in STEPS else None
+            if fixed or any(
+                step is not None and step - STEPS.index(session.state) not in (0, 1)
+                for session in self.sudo()
+            ):
+                raise AccessError(
+                    self.env._(
+                        "A session moves only forward, by its own buttons (%(fields)s).",
+                        fields=", ".join(fixed or ["state"]),
+                    )
+                )
+        return super().write(vals)
 
     @api.model
     def _load_pos_data_models(self, config_id):
@@ -75,3 +103,58 @@ class PosSession(models.Model):
                 config, config._fields["current_session_id"], [session.id]
             )
         return session
+
+    def _redeem_otp_decide(self, partner, order_uuid, lines, amount_total):
+        """The decision for an order this session's till holds but has not saved.
+
+        Runs `_redeem_otp_decision` on an unsaved copy built from the POS's
+        lines (its sales, what the order earns on, and its rewards), so the
+        till and the sync cannot disagree. Returns what the code dialog
+        needs: the server's redemptions, its summary and the fingerprint
+        that tells the POS whether a verified code still fits.
+        """
+        self.ensure_one()
+        rewards = [line for line in lines if line.get("reward_id")]
+        for model, ids in (
+            ("loyalty.reward", {line["reward_id"] for line in rewards}),
+            ("loyalty.card", {line["card_id"] for line in rewards if line["card_id"]}),
+        ):
+            records = self.env[model].sudo().browse(ids)
+            if len(records.exists()) != len(records):
+                raise UserError(self.env._("A reward or card of this order is gone."))
+        config = self.config_id
+        order = (
+            self.env["pos.order"]
+            .sudo()
+            .new(
+                {
+                    "config_id": config.id,
+                    "session_id": self.id,
+                    "company_id": config.company_id.id,
+                    "partner_id": partner.id,
+                    "uuid": order_uuid,
+                    "amount_total": amount_total,
+                    "lines": payloads.order_copy_lines(lines),
+                }
+            )
+        )
+        copies = order.lines
+        for item, combo in payloads.combo_links(lines):
+            copies[item].combo_parent_id = copies[combo]
+        decision = order._redeem_otp_decision()
+        redemptions = decision["lines"]._redeem_otp_redemptions()
+        for item, line in zip(redemptions, decision["lines"], strict=True):
+            value = line._redeem_otp_value()
+            if value is not None:
+                item["amount"] = value
+        summary = self.env["loyalty.program"]._redeem_otp_summary(
+            redemptions, config.company_id
+        )[0]
+        return {
+            "needs_code": decision["needs_code"],
+            "reason": decision["reason"],
+            "message": decision["message"],
+            "summary": summary,
+            "redemptions": redemptions,
+            "fingerprint": policy.fingerprint(partner.id, order_uuid, redemptions),
+        }

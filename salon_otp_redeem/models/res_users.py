@@ -90,8 +90,11 @@ class ResUsers(models.Model):
             challenge.pos_config_id.id,
             summary,
         )
+        # Made by the system, not in the cashier's name: stock lets an
+        # activity's creator rewrite it, move it to another record or delete it.
+        system = challenge.with_user(SUPERUSER_ID)
         for user in managers:
-            challenge.sudo().activity_schedule(
+            system.activity_schedule(
                 TODO_TYPE, summary=summary, note=note, user_id=user.id
             )
         return managers

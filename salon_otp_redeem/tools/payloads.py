@@ -22,6 +22,10 @@ class PayloadError(ValueError):
     """What the POS sent cannot be a real order or redemption."""
 
 
+# What stock code raises when it reads a payload of the wrong shape.
+SHAPE_ERRORS = (IndexError, KeyError, TypeError, ValueError)
+
+
 def number(value, *, minimum=None, maximum=MAX_POINTS, what="number"):
     """A finite float within bounds; booleans and strings are not numbers."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -156,27 +160,30 @@ def order_numbers(order):
             for name in LINE_NUMBERS:
                 if vals.get(name) not in (None, False):
                     number(vals[name], what=name)
+        ids_named(order, field)  # what the commands name are ids
 
 
-def line_ids_named(order):
-    """Ids of saved lines that the line commands of an order checked by
-    `order_numbers` name: updated, deleted, unlinked, linked or set.
+def ids_named(order, field="lines"):
+    """Ids of saved records that the commands of an order's `field` (its
+    lines, its payments), checked by `order_numbers`, name: updated, deleted,
+    unlinked, linked or set.
 
     The sync applies the commands as sent, under the server's trust, so a
-    command naming a line of another order would rewrite, move or delete
-    that line (see pos.order.line `_redeem_otp_check_synced_by`).
+    command naming another order's line or payment would rewrite, move or
+    delete it (see `_redeem_otp_check_synced_by` of pos.order.line and
+    pos.payment).
     """
     ids = set()
-    for command in order.get("lines") or []:
+    for command in order.get(field) or []:
         if command[0] in (1, 2, 3, 4):
             if len(command) < 2:
-                raise PayloadError("lines: a command on a line needs its id")
-            ids.add(record_id(command[1], what="line"))
+                raise PayloadError(f"{field}: a command on a record needs its id")
+            ids.add(record_id(command[1], what=field))
         elif command[0] == 6:
             named = command[2] if len(command) == 3 else None
             if not isinstance(named, (list, tuple)):
-                raise PayloadError("lines: a set command needs a list of ids")
-            ids.update(record_id(line_id, what="line") for line_id in named)
+                raise PayloadError(f"{field}: a set command needs a list of ids")
+            ids.update(record_id(record, what=field) for record in named)
     return ids
 
 
