@@ -15,6 +15,9 @@ _logger = logging.getLogger(__name__)
 # What a balance is: who holds it, how much, of what, until when. A cashier
 # changes these only through a redemption the server checked.
 GUARDED_FIELDS = ("points", "partner_id", "program_id", "expiration_date", "active")
+# Also the company (its dormancy rule is the card's), the code the guest
+# holds, and the order the card is taken to be new for.
+SERVER_FIELDS = (*GUARDED_FIELDS, "company_id", "code", "source_pos_order_id")
 # Holds and give-backs: stock's points call tracks and mails the real change.
 QUIET = {"tracking_disable": True, "loyalty_no_mail": True}
 
@@ -32,6 +35,12 @@ class LoyaltyCard(models.Model):
         counts = self.env["salon.otp.challenge"]._redeem_otp_counts("card_ids", self)
         for card in self:
             card.redeem_otp_challenge_count = counts.get(card, 0)
+
+    @api.model
+    def default_get(self, fields_list):
+        return trusted.own_defaults(
+            self, super().default_get(fields_list), SERVER_FIELDS
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -66,8 +75,7 @@ class LoyaltyCard(models.Model):
             ) from None
 
     def _redeem_otp_guard_write(self, vals):
-        # The company too: its dormancy rule is the card's.
-        changed = [name for name in (*GUARDED_FIELDS, "company_id") if name in vals]
+        changed = [name for name in SERVER_FIELDS if name in vals]
         if not changed or not self:
             return
         user = self.env.user
@@ -75,8 +83,8 @@ class LoyaltyCard(models.Model):
             raise AccessError(
                 self.env._(
                     "Only a Point of Sale manager can change the balance, holder, "
-                    "program, company, expiry or status of %(card)s; at the till, "
-                    "spend it with the guest's code.",
+                    "program, company, code, expiry or status of %(card)s; at the "
+                    "till, spend it with the guest's code.",
                     card=self[:1].sudo().code,
                 )
             )
@@ -88,9 +96,7 @@ class LoyaltyCard(models.Model):
                 {name: (str(card[name]), str(vals[name])) for name in changed},
             )
 
-    # ------------------------------------------------------------------
-    # Facts the policy reads
-    # ------------------------------------------------------------------
+    # -- Facts the policy reads -----------------------------------------
     def _redeem_otp_expired(self, company):
         """Cards past their expiration date where the salon is."""
         cards = self.sudo().filtered("expiration_date")
@@ -106,8 +112,9 @@ class LoyaltyCard(models.Model):
         """Cards the guest has not vouched for within the delay.
 
         Activity is a redemption of this card that the guest authorized with
-        their own code (the history rows of the order the code was bound to,
-        for a card the code named), dated when the code was used, not when
+        their own code (the history rows of the order the code was bound to
+        that used points of a card the code named: naming a card for nothing
+        wakes nothing), dated when the code was used, not when
         the history row was written (the till writes it in a call of its own,
         which a cashier can hold back and make months later), or the card's
         creation. Other history does not count, however real: a cashier can
@@ -125,7 +132,9 @@ class LoyaltyCard(models.Model):
         if not cards:
             return cards
         now = now or fields.Datetime.now()
-        self.env["loyalty.history"].flush_model(["card_id", "order_model", "order_id"])
+        self.env["loyalty.history"].flush_model(
+            ["card_id", "order_model", "order_id", "used"]
+        )
         self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
         self.env["salon.otp.challenge"].flush_model(
             ["method", "state", "pos_order_id", "card_ids", "used_at"]
@@ -143,6 +152,7 @@ class LoyaltyCard(models.Model):
                 ON vouched.salon_otp_challenge_id = challenge.id
                AND vouched.loyalty_card_id = history.card_id
              WHERE history.card_id = ANY(%s)
+               AND history.used > 0
                AND challenge.method = 'code'
                AND challenge.state = 'used'
              GROUP BY history.card_id
@@ -202,9 +212,7 @@ class LoyaltyCard(models.Model):
             date=self.expiration_date,
         )
 
-    # ------------------------------------------------------------------
-    # Balances that move with an order
-    # ------------------------------------------------------------------
+    # -- Balances that move with an order -------------------------------
     def _redeem_otp_lock(self):
         """Row-lock these cards and read their guarded columns; return those that exist.
 

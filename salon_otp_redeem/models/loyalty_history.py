@@ -16,6 +16,11 @@ class LoyaltyHistory(models.Model):
 
     _inherit = "loyalty.history"
 
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
+
     @api.model_create_multi
     def create(self, vals_list):
         self._redeem_otp_guard()

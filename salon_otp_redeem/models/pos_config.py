@@ -224,6 +224,12 @@ class PosConfig(models.Model):
         for line in parsed:
             card = cards.browse(line["card_id"]) if line["card_id"] else cards.browse()
             program = programs.browse(line["program_id"])
+            if line["card_id"] and line["points"] <= 0:
+                # Naming a card for nothing would have the code vouch for it.
+                raise RedeemOtpError(
+                    "bad_request",
+                    self.env._("A card is named with the points it spends."),
+                )
             if line["card_id"] and (card not in cards or card.program_id != program):
                 raise RedeemOtpError(
                     "bad_request",

@@ -30,6 +30,15 @@ PAID_ORDER_FIELDS = (*SYNC_ONLY_FIELDS, "partner_id", "date_order", "lines")
 class PosOrder(models.Model):
     _inherit = "pos.order"
 
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(
+            self,
+            super().default_get(fields_list),
+            (*GUARDED_FIELDS, *SYNC_ONLY_FIELDS, "state"),
+        )
+
     redeem_otp_challenge_id = fields.Many2one(
         "salon.otp.challenge",
         string="Redemption authorization",
@@ -145,6 +154,10 @@ class PosOrder(models.Model):
     def write(self, vals):
         self._redeem_otp_guard_fields([vals])
         self._redeem_otp_guard_paid(vals)
+        if set(vals) == {"payment_ids"} and self.env[
+            "pos.payment"
+        ]._redeem_otp_method_edit(self, vals["payment_ids"]):
+            return super(PosOrder, trusted.mark(self)).write(vals)
         if vals.get("state") in policy.PAID_STATES:
             # Every way to paid passes the same check, but for the order the
             # sync checked a moment ago (stock's action_pos_order_paid in it).
@@ -183,6 +196,12 @@ class PosOrder(models.Model):
         """
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
+        # Stock's "Edit Payment" changes only a payment's method (pos.payment
+        # checks which and when); every other payment command is the sync's.
+        if payloads.method_changes_only(vals.get("payment_ids")):
+            vals = {
+                name: value for name, value in vals.items() if name != "payment_ids"
+            }
         fixed = [name for name in SYNC_ONLY_FIELDS if name in vals]
         if fixed:
             raise AccessError(

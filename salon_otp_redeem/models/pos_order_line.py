@@ -34,6 +34,13 @@ class PosOrderLine(models.Model):
 
     _inherit = "pos.order.line"
 
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(
+            self, super().default_get(fields_list), GUARDED_FIELDS
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         orders = self.env["pos.order"].browse(

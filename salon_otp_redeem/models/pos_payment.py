@@ -2,7 +2,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import trusted
+from ..tools import payloads, trusted
 
 
 class PosPayment(models.Model):
@@ -17,6 +17,13 @@ class PosPayment(models.Model):
     """
 
     _inherit = "pos.payment"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(
+            self, super().default_get(fields_list), ("pos_order_id", "amount")
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -33,8 +40,52 @@ class PosPayment(models.Model):
                 raise AccessError(
                     self.env._("A payment stays on the order it was made for.")
                 )
-            self.pos_order_id._redeem_otp_check_payable()
+            if set(vals) == {"account_move_id"} and not (
+                self.account_move_id
+                - self.env["account.move"].browse(vals["account_move_id"])
+            ):
+                pass  # stock's invoice at the till books the payments, once
+            elif set(vals) == {"payment_method_id"}:
+                self._redeem_otp_check_method_change(vals["payment_method_id"])
+            else:
+                self.pos_order_id._redeem_otp_check_payable()
         return super().write(vals)
+
+    @api.model
+    def _redeem_otp_method_edit(self, orders, commands):
+        """Whether `commands` on `orders`' payments are a cashier's "Edit
+        Payment" (checked: raises when not allowed), which stock follows by
+        writing the orders' amounts afresh, a write a cashier may not make."""
+        if not (self._redeem_otp_guarded() and payloads.method_changes_only(commands)):
+            return False
+        for _command, payment_id, vals in commands:
+            payment = orders.payment_ids.filtered(lambda pay, i=payment_id: pay.id == i)
+            if not payment:
+                raise AccessError(
+                    self.env._("A payment stays on the order it was made for.")
+                )
+            payment._redeem_otp_check_method_change(vals["payment_method_id"])
+        return True
+
+    def _redeem_otp_check_method_change(self, method_id):
+        """Stock's "Edit Payment" at the till: another of the session's methods
+        for a paid order not yet printed; the amount and the order stay."""
+        method = self.env["pos.payment.method"].browse(method_id)
+        for payment in self.sudo():
+            order = payment.pos_order_id
+            session = order.session_id
+            if (
+                order.state not in ("draft", "paid")
+                or order.nb_print
+                or session.state != "opened"
+                or method not in session.payment_method_ids
+                or method.type == "pay_later"
+            ):
+                raise AccessError(
+                    self.env._(
+                        "This payment's method can no longer be changed at the till."
+                    )
+                )
 
     def unlink(self):
         if self._redeem_otp_guarded():

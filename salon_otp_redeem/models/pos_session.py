@@ -13,7 +13,8 @@ class PosSession(models.Model):
     _inherit = "pos.session"
 
     def write(self, vals):
-        """A cashier moves a session one step forward at a time, as stock does.
+        """A cashier moves a session one step forward at a time, as stock does,
+        and closes it only through stock's closing.
 
         POS users may write any session: reopening a closed one books orders
         where no count will see their cash, and a rescue flag or another
@@ -24,9 +25,14 @@ class PosSession(models.Model):
                 name for name in ("rescue", "config_id", "user_id") if name in vals
             ]
             step = STEPS.index(vals["state"]) if vals.get("state") in STEPS else None
-            if fixed or any(
-                step is not None and step - STEPS.index(session.state) not in (0, 1)
-                for session in self.sudo()
+            # Closed only by stock's closing (`_validate_session`), which books it.
+            if (
+                fixed
+                or vals.get("state") == "closed"
+                or any(
+                    step is not None and step - STEPS.index(session.state) not in (0, 1)
+                    for session in self.sudo()
+                )
             ):
                 raise AccessError(
                     self.env._(
@@ -35,6 +41,17 @@ class PosSession(models.Model):
                     )
                 )
         return super().write(vals)
+
+    def _validate_session(
+        self,
+        balancing_account=False,
+        amount_to_balance=0,
+        bank_payment_method_diffs=None,
+    ):
+        """Stock's closing, the one way a cashier's session becomes closed."""
+        return super(PosSession, trusted.mark(self))._validate_session(
+            balancing_account, amount_to_balance, bank_payment_method_diffs
+        )
 
     @api.model
     def _load_pos_data_models(self, config_id):

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from ..tools import policy, turns
+from ..tools import policy, trusted, turns
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 
@@ -34,6 +34,13 @@ UNCODED_WINDOW = timedelta(hours=24)
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(
+            self, super().default_get(fields_list), MEMBERSHIP_FIELDS
+        )
 
     redeem_otp_challenge_count = fields.Integer(
         string="Redemption authorizations",

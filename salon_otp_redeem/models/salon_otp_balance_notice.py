@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from ..tools import policy
+from ..tools import policy, trusted
 from ..tools.sender import RedeemOtpSender
 
 BATCH = 200
@@ -19,6 +19,11 @@ class SalonOtpBalanceNotice(models.Model):
     _name = "salon.otp.balance.notice"
     _description = "Balance notice to send"
     _order = "id"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
 
     order_id = fields.Many2one("pos.order", required=True, ondelete="cascade")
     card_id = fields.Many2one("loyalty.card", required=True, ondelete="cascade")

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import policy, refusals
+from ..tools import policy, refusals, trusted
 from ..tools.errors import RedeemOtpError
 from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 from .salon_otp_code import CHANNELS
@@ -34,6 +34,11 @@ class SalonOtpChallenge(models.Model):
     _description = "Redemption authorization"
     _order = "create_date desc, id desc"
     _rec_name = "display_name"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
 
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True

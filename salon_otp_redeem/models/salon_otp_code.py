@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, misc
 
-from ..tools import codes, policy, turns
+from ..tools import codes, policy, trusted, turns
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 
@@ -27,6 +27,11 @@ class SalonOtpCode(models.Model):
     _name = "salon.otp.code"
     _description = "Redemption code sent"
     _order = "create_date desc, id desc"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
 
     challenge_id = fields.Many2one(
         "salon.otp.challenge",

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools import masking, phones, policy
+from ..tools import masking, phones, policy, trusted
 from ..tools.sender import RedeemOtpSender
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +26,11 @@ class SalonOtpDestinationChange(models.Model):
     _name = "salon.otp.destination.change"
     _description = "Guest contact change (redemption codes)"
     _order = "create_date desc, id desc"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
 
     partner_id = fields.Many2one(
         "res.partner",

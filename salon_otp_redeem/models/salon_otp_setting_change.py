@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import trusted
+
 
 class SalonOtpSettingChange(models.Model):
     """One change of a setting that decides how strongly balances are protected.
@@ -15,6 +17,11 @@ class SalonOtpSettingChange(models.Model):
     _name = "salon.otp.setting.change"
     _description = "Redemption code setting change"
     _order = "create_date desc, id desc"
+
+    @api.model
+    def default_get(self, fields_list):
+        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
+        return trusted.own_defaults(self, super().default_get(fields_list), None)
 
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     model = fields.Char(readonly=True, required=True)

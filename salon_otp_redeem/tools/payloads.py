@@ -109,13 +109,46 @@ LINE_NUMBERS = (
 )
 
 
-def _flat_values(vals, temporary=()):
-    """No nested objects, and every `*_id` an id (`temporary` may be a POS one)."""
+# The lists a line's values may hold, and the commands each may carry: the
+# sync applies them as the server, so a command inside a line could rewrite,
+# delete or add a line of another, paid order (`refund_orderline_ids`).
+# Links to taxes and attribute values; new lot and custom-value rows; combo
+# links, which stock clears before it saves the line.
+LINE_LISTS = {
+    "tax_ids": (3, 4, 5, 6),
+    "attribute_value_ids": (3, 4, 5, 6),
+    "pack_lot_ids": (0, 5),
+    "custom_attribute_value_ids": (0, 5),
+    "combo_line_ids": (4, 5, 6),
+}
+
+
+def _flat_values(vals, temporary=(), lists=None):
+    """No nested objects, every `*_id` an id (`temporary` may be a POS one),
+    and, where `lists` ({name: commands allowed}) is given, no list but those,
+    holding only those commands, on new rows with flat values (an empty list
+    is no change)."""
     for name, value in vals.items():
         if isinstance(value, dict):
             raise PayloadError(f"{name} cannot be an object")
         if name.endswith("_id") and value not in (None, False):
             record_id(value, negative=name in temporary, what=name)
+        if lists is not None and isinstance(value, (list, tuple)) and value:
+            allowed = lists.get(name, ())
+            for command in value:
+                if name == "combo_line_ids" and not isinstance(command, (list, tuple)):
+                    record_id(command, what=name)  # the POS's plain ids
+                    continue
+                if not isinstance(command, (list, tuple)) or not command:
+                    raise PayloadError(f"{name}: unexpected list")
+                if command[0] not in allowed or isinstance(command[0], bool):
+                    raise PayloadError(f"{name}: this command is not accepted here")
+                if command[0] == 0 and (
+                    len(command) != 3 or not isinstance(command[2], dict)
+                ):
+                    raise PayloadError(f"{name}: a new row needs its values")
+                if command[0] == 0:
+                    _flat_values(command[2], lists={})
 
 
 def order_numbers(order):
@@ -156,7 +189,8 @@ def order_numbers(order):
             if not isinstance(vals, dict):
                 continue
             # Cards the order creates have the POS's negative ids.
-            _flat_values(vals, temporary=("coupon_id",))
+            lists = LINE_LISTS if field == "lines" else {}
+            _flat_values(vals, temporary=("coupon_id",), lists=lists)
             for name in LINE_NUMBERS:
                 if vals.get(name) not in (None, False):
                     number(vals[name], what=name)
@@ -185,6 +219,19 @@ def ids_named(order, field="lines"):
                 raise PayloadError(f"{field}: a set command needs a list of ids")
             ids.update(record_id(record, what=field) for record in named)
     return ids
+
+
+def method_changes_only(commands):
+    """Whether payment commands only give saved payments another method, as
+    stock's "Edit Payment" at the till does (None or empty: no)."""
+    return bool(commands) and all(
+        isinstance(command, (list, tuple))
+        and len(command) == 3
+        and command[0] == 1
+        and isinstance(command[2], dict)
+        and set(command[2]) == {"payment_method_id"}
+        for command in commands
+    )
 
 
 def redemptions(items):
