@@ -127,16 +127,16 @@ class PosOrder(models.Model):
     def _process_order(self, order, existing_order):
         """The sync's commands name only the saved order's own lines and payments.
 
-        Checked as each order of the call is saved, not before the first: an
-        earlier order of the same call may have just made the line named.
-        The sync writes as the server, past the guards on paid orders.
-        """
+        Checked as each order of the call is saved (an earlier order of the
+        same call may have just made the line named): the sync writes as the
+        server, past the guards on paid orders."""
         for model, field in (
             ("pos.order.line", "lines"),
             ("pos.payment", "payment_ids"),
         ):
             named = self.env[model].browse(payloads.ids_named(order, field))
-            named._redeem_otp_check_synced_by(existing_order or self.browse())
+            parents = payloads.parents_named(order, field)
+            named._redeem_otp_check_synced_by(existing_order or self.browse(), parents)
         return super()._process_order(order, existing_order)
 
     @api.model_create_multi

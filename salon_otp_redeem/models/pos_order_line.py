@@ -50,7 +50,9 @@ class PosOrderLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._redeem_otp_guard(self.order_id, [n for n in GUARDED_FIELDS if n in vals])
+        # Into a paid order as well as out of one.
+        orders = self.order_id | self.order_id.browse(vals.get("order_id") or [])
+        self._redeem_otp_guard(orders, [n for n in GUARDED_FIELDS if n in vals])
         if "coupon_id" in vals:
             self._redeem_otp_check_card_kept(vals["coupon_id"])
         return super().write(vals)
@@ -112,29 +114,27 @@ class PosOrderLine(models.Model):
                 self.env._("The lines of a paid order cannot be changed at the till.")
             )
 
-    def _redeem_otp_check_synced_by(self, order):
-        """Refuse a sync whose line commands name these lines, unless they are `order`'s.
+    def _redeem_otp_check_synced_by(self, order, parents=()):
+        """Refuse a sync whose line commands name these lines, unless they are
+        `order`'s, or move a line to another order (`parents`, the orders its
+        update commands name).
 
         `order` is the saved order of the synced one's uuid (none for a new
-        order). The sync writes as the server (trusted.mark), past the guard
-        on paid orders' lines: an update naming another, paid order's line
-        would rewrite it, to be refunded for more than it was sold or to
-        hide an earlier small spend from the minimum amount. The POS names
-        only the lines of the draft it saved before (stock ignores a sync
-        of an order that is no longer a draft).
+        one). The sync writes as the server, past the guard on paid orders'
+        lines: an update naming another, paid order's line would rewrite it,
+        to be refunded for more than it was sold or to hide an earlier small
+        spend from the minimum amount. The POS names only its draft's lines.
         """
         foreign = self.sudo().exists().filtered(lambda line: line.order_id != order)
-        if foreign:
+        if foreign or set(parents) - {order.id}:
             raise UserError(
                 self.env._(
                     "The POS sent changes to lines of another order (%(order)s).",
-                    order=foreign[0].order_id.name,
+                    order=foreign[:1].order_id.name or set(parents) - {order.id},
                 )
             )
 
-    # ------------------------------------------------------------------
-    # What reward lines spend and refund lines give back
-    # ------------------------------------------------------------------
+    # -- What reward lines spend and refund lines give back -------------
     def _redeem_otp_value(self):
         """The money a reward line is worth by its reward's definition (None: unknown)."""
         self.ensure_one()

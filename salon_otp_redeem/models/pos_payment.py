@@ -98,7 +98,7 @@ class PosPayment(models.Model):
             not trusted.is_marked(self.env) and self.env.user._redeem_otp_is_cashier()
         )
 
-    def _redeem_otp_check_synced_by(self, order):
+    def _redeem_otp_check_synced_by(self, order, parents=()):
         """Refuse a sync whose payment commands name these payments, unless they are `order`'s.
 
         The sync writes as the server: a command linking another order's
@@ -106,10 +106,10 @@ class PosPayment(models.Model):
         order paid with nothing.
         """
         foreign = self.sudo().exists().filtered(lambda pay: pay.pos_order_id != order)
-        if foreign:
+        if foreign or set(parents) - {order.id}:  # or moves one to another order
             raise UserError(
                 self.env._(
                     "The POS sent changes to payments of another order (%(order)s).",
-                    order=foreign[0].pos_order_id.name,
+                    order=foreign[:1].pos_order_id.name or set(parents) - {order.id},
                 )
             )

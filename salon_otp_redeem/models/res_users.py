@@ -83,16 +83,21 @@ class ResUsers(models.Model):
         An alert never undoes what raised it: it is logged, and the managers
         find it in their activities and on the authorization itself.
         """
-        managers = self._redeem_otp_managers(challenge.company_id)
         _logger.warning(
             "Redemption alert on challenge %s (POS %s): %s",
             challenge.id,
             challenge.pos_config_id.id,
             summary,
         )
+        return self._redeem_otp_alert_on(challenge, challenge.company_id, summary, note)
+
+    @api.model
+    def _redeem_otp_alert_on(self, record, company, summary, note):
+        """One to-do per POS manager of `company`, on `record`."""
+        managers = self._redeem_otp_managers(company)
         # Made by the system, not in the cashier's name: stock lets an
         # activity's creator rewrite it, move it to another record or delete it.
-        system = challenge.with_user(SUPERUSER_ID)
+        system = record.with_user(SUPERUSER_ID)
         for user in managers:
             system.activity_schedule(
                 TODO_TYPE, summary=summary, note=note, user_id=user.id

@@ -152,7 +152,8 @@ class SalonOtpDestinationChange(models.Model):
         The watch sends codes to the previous destination only while it
         lasts; a cashier who put their own number on the record could wait
         it out. Told now (on the previous mobile, or the email left as it
-        was), the guest can speak up before anything is spent.
+        was), the guest can speak up before anything is spent; a guest with
+        nothing to be told on is the managers' to check.
         """
         Card = self.env["loyalty.card"].sudo()
         holders = Card.search(
@@ -173,7 +174,7 @@ class SalonOtpDestinationChange(models.Model):
         company = self.env.company
         sender = RedeemOtpSender(self.env)
         for partner in holders:
-            sender._queue_notice(
+            told = sender._queue_notice(
                 partner,
                 company,
                 partner,
@@ -185,6 +186,20 @@ class SalonOtpDestinationChange(models.Model):
                 f"Contact change alert for guest {partner.id}",
                 every=True,
             )
+            if not told:
+                # No channel of theirs to warn (a first number typed by staff):
+                # once the watch is over it would be trusted unseen.
+                self.env["res.users"]._redeem_otp_alert_on(
+                    partner,
+                    company,
+                    self.env._("Contact details set by staff, guest not told"),
+                    self.env._(
+                        "Staff changed the contact details of %(guest)s, who holds a "
+                        "balance and had no mobile or email to be warned on. After the "
+                        "watch, codes go to what staff typed: check it with the guest.",
+                        guest=partner.display_name,
+                    ),
+                )
 
     @api.model
     def _recent(self, partner, company, now=None):

@@ -221,6 +221,21 @@ def ids_named(order, field="lines"):
     return ids
 
 
+# The field of a line or a payment that names its order.
+PARENT_FIELDS = {"lines": "order_id", "payment_ids": "pos_order_id"}
+
+
+def parents_named(order, field):
+    """The orders that update commands of an order's lines or payments move
+    them to (a new row's order is the one it is made in, whatever it says)."""
+    parent = PARENT_FIELDS[field]
+    return {
+        command[2][parent]
+        for command in order.get(field) or []
+        if command[0] == 1 and command[2].get(parent)
+    }
+
+
 def method_changes_only(commands):
     """Whether payment commands only give saved payments another method, as
     stock's "Edit Payment" at the till does (None or empty: no)."""
