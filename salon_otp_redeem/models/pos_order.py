@@ -251,15 +251,6 @@ class PosOrder(models.Model):
                     self.env._("Order %(name)s is not fully paid.", name=order.name)
                 )
 
-    def _redeem_otp_check_payable(self):
-        """A cashier's own pos.payment calls change only a draft's payments."""
-        if self.filtered(lambda order: order.state != "draft"):
-            raise AccessError(
-                self.env._(
-                    "The payments of a paid order cannot be changed at the till."
-                )
-            )
-
     def _redeem_otp_guard_fields(self, vals_list):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
@@ -383,9 +374,13 @@ class PosOrder(models.Model):
         if not rewarded:
             return result
         rewarded._redeem_otp_check_rewards(self)
-        # Read once: dormancy is the costliest fact of a card.
-        dormant = rewarded.coupon_id._redeem_otp_dormant(self.company_id)
-        lines = rewarded._redeem_otp_protected(self, dormant)
+        # Of what spends (a refund line giving points back is bounded by what
+        # its line took, with no code); dormancy read once, the costliest fact.
+        spending = rewarded.filtered(
+            lambda line: line.points_cost > 0 or not line.refunded_orderline_id
+        )
+        dormant = spending.coupon_id._redeem_otp_dormant(self.company_id)
+        lines = spending._redeem_otp_protected(self, dormant)
         result["lines"] = lines
         if not lines:
             return result

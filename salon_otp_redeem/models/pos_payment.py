@@ -31,7 +31,7 @@ class PosPayment(models.Model):
             orders = self.env["pos.order"].browse(
                 {vals.get("pos_order_id") for vals in vals_list} - {None, False}
             )
-            orders._redeem_otp_check_payable()
+            self._redeem_otp_check_drafts(orders)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -48,7 +48,7 @@ class PosPayment(models.Model):
             elif set(vals) == {"payment_method_id"}:
                 self._redeem_otp_check_method_change(vals["payment_method_id"])
             else:
-                self.pos_order_id._redeem_otp_check_payable()
+                self._redeem_otp_check_drafts(self.pos_order_id)
         return super().write(vals)
 
     @api.model
@@ -89,8 +89,18 @@ class PosPayment(models.Model):
 
     def unlink(self):
         if self._redeem_otp_guarded():
-            self.pos_order_id._redeem_otp_check_payable()
+            self._redeem_otp_check_drafts(self.pos_order_id)
         return super().unlink()
+
+    @api.model
+    def _redeem_otp_check_drafts(self, orders):
+        """A cashier's own calls change only a draft's payments."""
+        if orders.sudo().filtered(lambda order: order.state != "draft"):
+            raise AccessError(
+                self.env._(
+                    "The payments of a paid order cannot be changed at the till."
+                )
+            )
 
     def _redeem_otp_guarded(self):
         """A cashier's own call, not the sync's or stock's trusted work."""
