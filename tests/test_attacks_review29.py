@@ -10,10 +10,12 @@
   ever be had for it: the guest never gets the credit back, not even from
   a manager.
 
-(The review's second finding, a sale line of a coded spend refunded alone in
-cash, is left open: stock's till forbids refunding an e-wallet reward line,
-so the fix needs the till's own refund-to-e-wallet path; see README "Known
-limits".)
+- A coded spend's service line is refunded alone, in cash, at its price:
+  a 200.00 service paid 100.00 in cash and 100.00 with the guest's credit
+  pays 200.00 out of the till, the guest's credit turned into cash without
+  a manager. The credit part goes back onto the guest's card in the same
+  refund (the reward line refunded with it, or the till's refund to
+  e-wallet, a top-up line of the program), or a manager refunds it.
 
 Same rules as the other attack tests (tests/attack_common.py): a real POS
 user over JSON-RPC, and each test asserts the effect. Only the set-up uses
@@ -97,3 +99,79 @@ class TestReview29CodedSpendRefundRefused(Review29Case):
         self.company.redeem_otp_min_amount = 1000.0  # a refund needs no code
         self.make_dormant(card)
         self.assert_given_back(card, start, sale, "the card is dormant")
+
+
+@tagged("post_install", "-at_install")
+class TestReview29CodedCreditRefundedInCash(Review29Case):
+    """A 200.00 service paid 100.00 in cash and 100.00 of e-wallet credit,
+    spent with the guest's code. Its service line alone is refunded."""
+
+    def refund_service(self, sale, topup=0.0):
+        """Refund the service line of `sale` alone at its price, with a
+        top-up of `topup` onto the guest's e-wallet (stock's "eWallet" button
+        on a refund), the rest paid back in cash: the refund, or the refusal."""
+        service = sale.lines.filtered(lambda line: not line.reward_id)
+        lines = [self.refund_line(service.product_id, service.price_unit, service)]
+        if topup:
+            product = self.ewallet.trigger_product_ids[:1]
+            lines.append(self.product_line(product, topup))
+        return self.sync(self.order_data(lines, partner=self.guest))
+
+    def cash_out(self, sale):
+        """The money paid out by the refunds of `sale`'s lines."""
+        refunds = (
+            self.env["pos.order.line"]
+            .sudo()
+            .search([("refunded_orderline_id", "in", sale.lines.ids)])
+            .order_id
+        )
+        return -sum(refunds.payment_ids.mapped("amount"))
+
+    def test_01_service_refunded_alone_in_cash(self):
+        sale = self.coded_sale(self.ewallet_card, 100.0)
+        refund = self.refund_service(sale)
+        self.env.invalidate_all()
+        self.assertLessEqual(
+            self.cash_out(sale),
+            100.0,
+            f"the service paid 100.00 in cash and 100.00 of the guest's credit "
+            f"was refunded {self.cash_out(sale):.2f} in cash by a cashier "
+            f"(refund {refund})",
+        )
+        self.assertTrue(self.refused(refund), refund)
+
+    def test_02_refund_to_ewallet_goes_through(self):
+        """Stock's till: the service refunded, the eWallet button tops the
+        guest's card up with the refund's value; nothing leaves in cash."""
+        card = self.ewallet_card
+        start = card.points
+        sale = self.coded_sale(card, 100.0)
+        refund = self.refund_service(sale, topup=200.0)
+        self.assertIsInstance(refund, int, getattr(refund, "args", refund))
+        self.confirm(refund, {card.id: self.coupon_vals(card, 200.0)})
+        self.env.invalidate_all()
+        self.assertEqual(self.cash_out(sale), 0.0)
+        self.assertAlmostEqual(card.points, start + 100.0, 2)
+
+    def test_03_cash_part_in_cash_credit_part_onto_the_card(self):
+        card = self.ewallet_card
+        sale = self.coded_sale(card, 100.0)
+        refund = self.refund_service(sale, topup=100.0)
+        self.assertIsInstance(refund, int, getattr(refund, "args", refund))
+        self.env.invalidate_all()
+        self.assertAlmostEqual(self.cash_out(sale), 100.0, 2)
+
+    def test_04_too_small_a_top_up_is_refused(self):
+        sale = self.coded_sale(self.ewallet_card, 100.0)
+        refund = self.refund_service(sale, topup=99.0)
+        self.assertTrue(self.refused(refund), refund)
+        self.env.invalidate_all()
+        self.assertEqual(self.cash_out(sale), 0.0)
+
+    def test_05_a_manager_refunds_it_in_cash(self):
+        sale = self.coded_sale(self.ewallet_card, 100.0)
+        with self.as_manager():
+            refund = self.refund_service(sale)
+        self.assertIsInstance(refund, int, getattr(refund, "args", refund))
+        self.env.invalidate_all()
+        self.assertAlmostEqual(self.cash_out(sale), 200.0, 2)

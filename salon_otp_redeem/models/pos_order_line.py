@@ -497,3 +497,73 @@ class PosOrderLine(models.Model):
                         product=origin.product_id.display_name,
                     )
                 )
+        self._redeem_otp_check_credit_refund(self.order_id[:1])
+
+    def _redeem_otp_check_credit_refund(self, order):
+        """A sale paid in part with a protected balance is refunded in money
+        only for the part paid in money; its credit goes back onto the
+        guest's cards in the same refund (its reward lines refunded with it,
+        or the till's refund to e-wallet: a top-up line), else a manager
+        refunds it. A 200.00 service paid with 100.00 of credit, refunded
+        alone in cash, turned the guest's credit into cash (review 29)."""
+        if not (
+            order.config_id._redeem_otp_active()
+            and self.env.user._redeem_otp_is_cashier()
+        ):
+            return
+        sales = self.filtered(lambda ln: ln.refunded_orderline_id and not ln.reward_id)
+        owed = 0.0
+        for origin, lines in sales.grouped(
+            lambda ln: ln.refunded_orderline_id.order_id.sudo()
+        ).items():
+            spent = origin.lines.filtered(
+                lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
+            )
+            protected = spent.reward_id.program_id._redeem_otp_protected()
+            credit = -sum(
+                spent.filtered(
+                    lambda ln, p=protected: ln.reward_id.program_id in p
+                ).mapped("price_subtotal_incl")
+            )
+            sold = sum(
+                origin.lines.filtered(lambda ln: not ln.reward_id).mapped(
+                    "price_subtotal_incl"
+                )
+            )
+            refunded = -sum(lines.mapped("price_subtotal_incl"))
+            owed += policy.share(credit, refunded, sold)
+        if owed <= order.currency_id.rounding or not order.partner_id:
+            back = 0.0
+        else:
+            back = self.sudo()._redeem_otp_credit_back(order.partner_id)
+        if owed - back > order._redeem_otp_slack() + order.currency_id.rounding / 2:
+            raise UserError(
+                self.env._(
+                    "%(amount)s of this refund was paid with the guest's credit: "
+                    "give it back onto their card (refund the reward with it, or "
+                    "refund to eWallet), or a Point of Sale manager refunds it.",
+                    amount=order.currency_id.format(owed - back),
+                )
+            )
+
+    def _redeem_otp_credit_back(self, guest):
+        """What these refund lines put back onto `guest`'s cards: reward
+        lines refunded (their discount repaid) and top-ups of an e-wallet."""
+        programs = self.order_id.config_id._get_program_ids()
+        topup = programs.filtered(lambda p: p.program_type == "ewallet")
+        back = self.filtered(
+            lambda ln: (
+                (
+                    ln.reward_id
+                    and ln.refunded_orderline_id
+                    and ln.coupon_id.partner_id == guest
+                )
+                or (
+                    not ln.reward_id
+                    and not ln.refunded_orderline_id
+                    and ln.qty > 0
+                    and ln.product_id in topup.trigger_product_ids
+                )
+            )
+        )
+        return sum(back.mapped("price_subtotal_incl"))
