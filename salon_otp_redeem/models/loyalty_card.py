@@ -336,9 +336,18 @@ class LoyaltyCard(models.Model):
                 )
 
     def _redeem_otp_earn_bound(self, order):
-        """The most points the order can add to this card: its sales, and refunded rewards."""
+        """The most points the order can add to this card: its sales, and refunded rewards.
+
+        Only the order's guest's card, or a card of nobody of a program that
+        has no holders (gift cards, coupons): a loyalty or e-wallet card of
+        nobody is the cashier's, whose code they chose (review 30).
+        """
         self.ensure_one()
-        if self.partner_id and self.partner_id != order.partner_id:
+        if (
+            self.partner_id != order.partner_id
+            if self.partner_id
+            else self.program_id.is_nominative
+        ):
             return 0.0
         return self.program_id._redeem_otp_earnings(order) + max(
             order.lines._redeem_otp_refund_net(self), 0.0

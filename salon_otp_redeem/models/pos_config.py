@@ -33,6 +33,9 @@ GUARDED_FIELDS = (
     "redeem_otp_override_daily_limit",
     "redeem_otp_max_sends_per_hour",
     "company_id",
+    # The paid check allows a rounding unit where the center rounds cash.
+    "cash_rounding",
+    "rounding_method",
 )
 
 

@@ -405,10 +405,8 @@ class PosOrderLine(models.Model):
                     code=card.code,
                 )
             )
-        elif (
-            card.program_id._redeem_otp_protected()
-            and order.config_id._redeem_otp_active()
-            and self.env.user._redeem_otp_is_cashier()
+        elif card.program_id._redeem_otp_protected() and self._redeem_otp_under_lock(
+            order
         ):
             raise UserError(
                 self.env._(
@@ -462,6 +460,11 @@ class PosOrderLine(models.Model):
                 raise UserError(
                     self.env._("Only a paid order's lines can be refunded.")
                 )
+            if origin.order_id.company_id != line.order_id.company_id:
+                # Another company's till would judge it by its own rules.
+                raise UserError(
+                    self.env._("A sale is refunded at a till of its own company.")
+                )
             # Paid refunds, and the other lines of this very refund (a draft
             # while it is checked): one line refunded twice in one order.
             others = self.sudo().search(
@@ -499,44 +502,51 @@ class PosOrderLine(models.Model):
                 )
         self._redeem_otp_check_credit_refund(self.order_id[:1])
 
+    def _redeem_otp_under_lock(self, order):
+        """Whether a cashier's refund by these lines is the lock's: where the
+        refund's center or a refunded sale's center asks codes (a till that
+        asks none refunds another center's credit-paid sale too)."""
+        return self.env.user._redeem_otp_is_cashier() and any(
+            config._redeem_otp_active()
+            for config in order.config_id
+            | self.refunded_orderline_id.order_id.sudo().config_id
+        )
+
     def _redeem_otp_check_credit_refund(self, order):
         """A sale paid in part with a protected balance is refunded in money
         only for the part paid in money; its credit goes back onto the
-        guest's cards in the same refund (its reward lines refunded with it,
-        or the till's refund to e-wallet: a top-up line), else a manager
-        refunds it. A 200.00 service paid with 100.00 of credit, refunded
-        alone in cash, turned the guest's credit into cash (review 29)."""
-        if not (
-            order.config_id._redeem_otp_active()
-            and self.env.user._redeem_otp_is_cashier()
-        ):
+        guest's cards in the same refund, in their name (its reward lines
+        refunded with it, or the till's refund to e-wallet: a top-up line),
+        else a manager refunds it. A 200.00 service paid with 100.00 of
+        credit, refunded alone in cash, turned the guest's credit into cash
+        (reviews 29, 30)."""
+        if not self._redeem_otp_under_lock(order):
             return
-        sales = self.filtered(lambda ln: ln.refunded_orderline_id and not ln.reward_id)
         owed = 0.0
+        rounding = order.currency_id.rounding
+        sales = self.filtered(lambda ln: ln.refunded_orderline_id and not ln.reward_id)
         for origin, lines in sales.grouped(
             lambda ln: ln.refunded_orderline_id.order_id.sudo()
         ).items():
-            spent = origin.lines.filtered(
-                lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
+            sold = origin.lines.filtered(lambda ln: not ln.reward_id)
+            share = policy.share(
+                origin.lines._redeem_otp_credit_paid(),
+                -sum(lines.mapped("price_subtotal_incl")),
+                sum(sold.mapped("price_subtotal_incl")),
             )
-            protected = spent.reward_id.program_id._redeem_otp_protected()
-            credit = -sum(
-                spent.filtered(
-                    lambda ln, p=protected: ln.reward_id.program_id in p
-                ).mapped("price_subtotal_incl")
-            )
-            sold = sum(
-                origin.lines.filtered(lambda ln: not ln.reward_id).mapped(
-                    "price_subtotal_incl"
+            if share > rounding and origin.partner_id != order.partner_id:
+                raise UserError(
+                    self.env._(
+                        "This sale was paid in part with %(guest)s's credit: refund "
+                        "it in their name.",
+                        guest=origin.partner_id.display_name,
+                    )
                 )
-            )
-            refunded = -sum(lines.mapped("price_subtotal_incl"))
-            owed += policy.share(credit, refunded, sold)
-        if owed <= order.currency_id.rounding or not order.partner_id:
-            back = 0.0
-        else:
-            back = self.sudo()._redeem_otp_credit_back(order.partner_id)
-        if owed - back > order._redeem_otp_slack() + order.currency_id.rounding / 2:
+            owed += share
+        if owed <= rounding:
+            return
+        back = self.sudo()._redeem_otp_credit_back(order)
+        if owed - back > order._redeem_otp_slack() + rounding / 2:
             raise UserError(
                 self.env._(
                     "%(amount)s of this refund was paid with the guest's credit: "
@@ -546,24 +556,47 @@ class PosOrderLine(models.Model):
                 )
             )
 
-    def _redeem_otp_credit_back(self, guest):
-        """What these refund lines put back onto `guest`'s cards: reward
-        lines refunded (their discount repaid) and top-ups of an e-wallet."""
-        programs = self.order_id.config_id._get_program_ids()
-        topup = programs.filtered(lambda p: p.program_type == "ewallet")
-        back = self.filtered(
-            lambda ln: (
-                (
-                    ln.reward_id
-                    and ln.refunded_orderline_id
-                    and ln.coupon_id.partner_id == guest
-                )
-                or (
-                    not ln.reward_id
-                    and not ln.refunded_orderline_id
-                    and ln.qty > 0
-                    and ln.product_id in topup.trigger_product_ids
-                )
+    def _redeem_otp_credit_paid(self):
+        """The money these lines of a sale took from protected balances."""
+        spent = self.filtered(
+            lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
+        )
+        protected = spent.reward_id.program_id._redeem_otp_protected()
+        return -sum(
+            spent.filtered(lambda ln: ln.reward_id.program_id in protected).mapped(
+                "price_subtotal_incl"
             )
         )
-        return sum(back.mapped("price_subtotal_incl"))
+
+    def _redeem_otp_credit_back(self, order):
+        """What these lines of a refund put back onto protected balances of
+        its guest: protected reward lines refunded (their discount repaid),
+        and top-ups of a protected e-wallet of the order's company, net of
+        any new line giving a top-up back. The points call credits a top-up to
+        the guest's own card only (loyalty.card `_redeem_otp_earn_bound`)."""
+        wallets = (
+            order.config_id._get_program_ids()
+            .filtered(
+                lambda p: (
+                    p.program_type == "ewallet"
+                    and p.company_id in (order.company_id, p.company_id.browse())
+                )
+            )
+            ._redeem_otp_protected()
+        )
+        rewards = self.filtered(
+            lambda ln: (
+                ln.reward_id
+                and ln.refunded_orderline_id
+                and ln.coupon_id.partner_id == order.partner_id
+                and ln.reward_id.program_id._redeem_otp_protected()
+            )
+        )
+        topups = self.filtered(
+            lambda ln: (
+                not ln.reward_id
+                and not ln.refunded_orderline_id  # a top-up refunded is a sale refunded
+                and ln.product_id in wallets.trigger_product_ids
+            )
+        )
+        return sum((rewards | topups).mapped("price_subtotal_incl"))

@@ -40,9 +40,8 @@ class PosPayment(models.Model):
                 raise AccessError(
                     self.env._("A payment stays on the order it was made for.")
                 )
-            if set(vals) == {"account_move_id"} and not (
-                self.account_move_id
-                - self.env["account.move"].browse(vals["account_move_id"])
+            if set(vals) == {"account_move_id"} and self._redeem_otp_booked_on(
+                vals["account_move_id"]
             ):
                 pass  # stock's invoice at the till books the payments, once
             elif set(vals) == {"payment_method_id"}:
@@ -101,6 +100,17 @@ class PosPayment(models.Model):
                     "The payments of a paid order cannot be changed at the till."
                 )
             )
+
+    def _redeem_otp_booked_on(self, move_id):
+        """Whether `move_id` is the entry stock's invoice at the till has just
+        made for these payments: made in this transaction (a cashier reads
+        entries and creates none), and none of them booked elsewhere."""
+        move = self.env["account.move"].sudo().browse(move_id).exists()
+        return (
+            bool(move)
+            and move.create_date == self.env.cr.now()
+            and not (self.account_move_id - move)
+        )
 
     def _redeem_otp_guarded(self):
         """A cashier's own call, not the sync's or stock's trusted work."""

@@ -76,6 +76,8 @@ class ResPartner(models.Model):
         """
         self._redeem_otp_guard_membership(vals)
         self._redeem_otp_guard_salon_contact()
+        if "name" in vals:
+            self._redeem_otp_guard_staff_name()
         return self._redeem_otp_watch(vals, super().write)
 
     def unlink(self):
@@ -150,6 +152,20 @@ class ResPartner(models.Model):
                 self.env._(
                     "Only a Point of Sale manager can change the salon's contact."
                 )
+            )
+
+    def _redeem_otp_guard_staff_name(self):
+        """Staff are named in the managers' alerts and the receipts by the name
+        they have at that moment: a cashier renamed as a colleague for an
+        override has the alert blame the colleague (review 31). Every user
+        may write their own name (and their contact's): not a cashier."""
+        if self.env.user._redeem_otp_is_cashier() and self.env[
+            "res.users"
+        ].sudo().with_context(active_test=False).search_count(
+            [("partner_id", "in", self.ids), ("share", "=", False)], limit=1
+        ):
+            raise AccessError(
+                self.env._("Only a Point of Sale manager can rename a member of staff.")
             )
 
     def _redeem_otp_guard_salon_country(self, vals):

@@ -113,9 +113,9 @@ class SalonOtpDestinationChange(models.Model):
         user = self.env.user
         after = self._effective(partners)
         rows = []
+        # Whoever makes it, the guest's own account too: staff may have made
+        # that account, under their own email (review 31).
         for partner in partners:
-            if user.partner_id == partner:
-                continue  # the guest changing their own details is no fraud signal
             for field_name, (read, old) in before.get(partner.id, {}).items():
                 now_read, new = after[partner.id].get(field_name, ("", ""))
                 if read == now_read:
