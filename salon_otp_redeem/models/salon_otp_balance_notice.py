@@ -1,10 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from ..tools import policy, trusted
 from ..tools.sender import RedeemOtpSender
 
 BATCH = 200
+# Notices go out at the cron workers' next wake after this (Odoo's wake at
+# least every minute), those of a busy desk together: woken at each checkout,
+# the workers would send them beside the till's next requests.
+NOTICE_DELAY = timedelta(seconds=30)
 
 
 class SalonOtpBalanceNotice(models.Model):
@@ -46,12 +52,15 @@ class SalonOtpBalanceNotice(models.Model):
 
     @api.model
     def _redeem_otp_wake(self):
-        """Have the notices' cron run soon. The cron is found by its xmlid's
-        cached id: no read of it beyond what `_trigger` needs, in a sync."""
+        """Have the notices' cron run within a minute (`NOTICE_DELAY`). The
+        cron is found by its xmlid's cached id: no read of it beyond what
+        `_trigger` needs, in a sync."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "salon_otp_redeem.ir_cron_balance_notices"
         )
-        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+        self.env["ir.cron"].sudo().browse(cron_id)._trigger(
+            fields.Datetime.now() + NOTICE_DELAY
+        )
 
     @api.model
     def _cron_send_balance_notices(self):
