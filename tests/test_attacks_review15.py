@@ -35,7 +35,7 @@ class Review15Case(Review12Case):
         )
         back[2].update(
             qty=-line.qty,
-            price_unit=-line.price_unit,
+            price_unit=line.price_unit,  # the unit price sold, as the POS copies it
             price_subtotal=-line.price_subtotal,
             price_subtotal_incl=-line.price_subtotal_incl,
             coupon_id=line.coupon_id.id,

@@ -270,11 +270,13 @@ class TestDestinationChange(BackofficeCase):
         self.assertRegex(challenge.decision, "changed by staff")
         self.assertRegex(challenge.decision, "previous destination")
 
-    def test_the_guests_own_change_is_not_watched(self):
+    def test_the_guests_own_change_is_watched_too(self):
+        """Staff may have made the guest's portal account, under their own
+        email (review 31): its changes are watched like any other."""
         portal = self._user("bo_guest", ["base.group_portal"], partner_id=self.guest.id)
         # The portal's account page writes the partner with sudo, as the guest.
         self.guest.with_user(portal).sudo().write({"mobile": self.NEW_MOBILE})
-        self.assertFalse(
+        self.assertTrue(
             self.env["salon.otp.destination.change"].search(
                 [("partner_id", "=", self.guest.id)]
             )
@@ -282,8 +284,8 @@ class TestDestinationChange(BackofficeCase):
         challenge = self.request_or_error(
             self.create_random_uid(), [self.redemption(self.ewallet_card, 10.0)]
         )
-        self.assertEqual(self.sms_numbers(), [self.NEW_MOBILE])
-        self.assertFalse(challenge.risk_destination_changed)
+        self.assertNotIn(self.NEW_MOBILE, self.sms_numbers())
+        self.assertTrue(challenge.risk_destination_changed)
 
     def test_change_older_than_the_watch_is_ignored(self):
         self.guest.with_user(self.cashier).write({"mobile": self.NEW_MOBILE})

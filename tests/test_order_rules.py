@@ -185,7 +185,14 @@ def test_discount_bound(mode, discount, cap, sales, times, most):
 
 @pytest.mark.parametrize(
     ("points", "required", "times"),
-    [(200.0, 200.0, 1), (600.0, 200.0, 3), (0.0, 200.0, 1), (5.0, 0.0, 1)],
+    # Whole claims only: fewer points than required claim nothing (review 33).
+    [
+        (200.0, 200.0, 1),
+        (600.0, 200.0, 3),
+        (0.0, 200.0, 0),
+        (199.0, 200.0, 0),
+        (5.0, 0.0, 1),
+    ],
 )
 def test_claims(points, required, times):
     assert policy.claims(points, required) == times

@@ -214,9 +214,17 @@ class LoyaltyProgram(models.Model):
         creates, a promotion's points) pay for rewards (`lines`, the order's
         reward lines), all lines of a program together: a 10.00 promotion
         claimed thirty times, or by thirty lines of its one point, pays a
-        top-up."""
+        top-up. A program of the current order only (a promotion, buy x get
+        y) is spent from this order's points even on a card: a card keeping
+        them is no bank of other orders' unclaimed points (review 33)."""
         cardless = lines.filtered(
-            lambda line: not line.coupon_id and line.points_cost > 0
+            lambda line: (
+                line.points_cost > 0
+                and (
+                    not line.coupon_id
+                    or line.reward_id.program_id.sudo().applies_on == "current"
+                )
+            )
         )
         for program, claimed in cardless.grouped(
             lambda line: line.reward_id.program_id

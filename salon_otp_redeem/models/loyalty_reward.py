@@ -59,7 +59,7 @@ class LoyaltyReward(models.Model):
         sold = self._redeem_otp_sold_value(sales, products)
         if not units:
             return sold
-        return min(sold, self.reward_product_qty * max(claims, 1) * max(units))
+        return min(sold, self.reward_product_qty * claims * max(units))
 
     def _redeem_otp_products_among(self, domain, sales):
         """The products of `sales` that `domain` selects, by one search."""

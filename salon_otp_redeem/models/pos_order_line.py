@@ -280,17 +280,39 @@ class PosOrderLine(models.Model):
 
     def _redeem_otp_check_value(self, order):
         """A reward that prices its points takes no more than they are worth:
-        nothing for a line that spends none (a gift card line of 0 points)."""
+        nothing for a line that spends none (a gift card line of 0 points).
+
+        Untaxed, as tax on a discount is the state's, not the card's. The
+        order reads the tax-included amount, which the POS sends apart (and
+        stock's discount lines carry no taxes to derive it from): it is no
+        more than the value through the highest tax the order's sales bear,
+        and a gift card or an e-wallet, which pay, bear none (a gift card
+        line of 50.00 untaxed, 300.00 taxed, paid a top-up, review 33).
+        """
         value = self._redeem_otp_value()
-        # Untaxed: tax on a discount is the state's, not the card's.
+        if value is None:
+            return
+        program = self.reward_id.program_id.sudo()
+        ratio = 1.0
+        if not program.is_payment_program:
+            ratio = max(
+                [
+                    line.price_subtotal_incl / line.price_subtotal
+                    for line in order.lines
+                    if not line.reward_id and line.price_subtotal > 0
+                ]
+                + [1.0]
+            )
+        slack = order.currency_id.rounding + policy.EPSILON * 10
         taken = max(-self.price_subtotal, 0.0)
-        if value is not None and taken - value > policy.EPSILON * 10:
+        taxed = max(-self.price_subtotal_incl, 0.0)
+        if taken - value > policy.EPSILON * 10 or taxed - value * ratio > slack:
             raise UserError(
                 self.env._(
                     "%(program)s: the reward line takes %(taken)s for %(points)s "
                     "points, worth %(value)s.",
-                    program=self.reward_id.program_id.sudo().name,
-                    taken=order.currency_id.format(taken),
+                    program=program.name,
+                    taken=order.currency_id.format(max(taken, taxed)),
                     points=self.points_cost,
                     value=order.currency_id.format(value),
                 )
@@ -465,6 +487,19 @@ class PosOrderLine(models.Model):
                 raise UserError(
                     self.env._("A sale is refunded at a till of its own company.")
                 )
+            if (line.product_id, line.reward_id) != (
+                origin.product_id,
+                origin.reward_id,
+            ) or (line.coupon_id and line.coupon_id != origin.coupon_id):
+                # Each check reads a refund line by what it says it is: a
+                # service's refund named a reward owed no credit (review 32).
+                raise UserError(
+                    self.env._(
+                        "%(product)s: a refund line is its line as sold, with "
+                        "the same product, reward and card.",
+                        product=origin.product_id.display_name,
+                    )
+                )
             # Paid refunds, and the other lines of this very refund (a draft
             # while it is checked): one line refunded twice in one order.
             others = self.sudo().search(
@@ -520,8 +555,29 @@ class PosOrderLine(models.Model):
         else a manager refunds it. A 200.00 service paid with 100.00 of
         credit, refunded alone in cash, turned the guest's credit into cash
         (reviews 29, 30)."""
-        if not self._redeem_otp_under_lock(order):
+        refunded = self.refunded_orderline_id.sudo()
+        if not refunded or not self._redeem_otp_under_lock(order):
             return
+        topups = (
+            self.env["loyalty.program"]
+            .sudo()
+            .search(
+                [
+                    ("program_type", "=", "ewallet"),
+                    ("trigger_product_ids", "in", refunded.product_id.ids),
+                ]
+            )
+            ._redeem_otp_protected()
+        )
+        if topups:
+            # Credit sold, or a refund's credit given back: a manager pays it
+            # out, whether or not the points call put it on a card (review 32).
+            raise UserError(
+                self.env._(
+                    "A top-up of %(program)s is refunded by a Point of Sale manager.",
+                    program=topups[0].name,
+                )
+            )
         owed = 0.0
         rounding = order.currency_id.rounding
         sales = self.filtered(lambda ln: ln.refunded_orderline_id and not ln.reward_id)

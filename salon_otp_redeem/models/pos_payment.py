@@ -28,6 +28,10 @@ class PosPayment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if self._redeem_otp_guarded():
+            if any(vals.get("account_move_id") for vals in vals_list):
+                raise AccessError(
+                    self.env._("A payment is booked by the invoice that pays it.")
+                )
             orders = self.env["pos.order"].browse(
                 {vals.get("pos_order_id") for vals in vals_list} - {None, False}
             )

@@ -97,7 +97,11 @@ class ResUsers(models.Model):
         managers = self._redeem_otp_managers(company)
         # Made by the system, not in the cashier's name: stock lets an
         # activity's creator rewrite it, move it to another record or delete it.
-        system = record.with_user(SUPERUSER_ID)
+        # Nor with the cashier's context: `mail_activity_automation_skip`
+        # makes activity_schedule a no-op (review 32).
+        system = record.with_user(SUPERUSER_ID).with_context(
+            {"lang": self.env.context.get("lang")}
+        )
         for user in managers:
             system.activity_schedule(
                 TODO_TYPE, summary=summary, note=note, user_id=user.id

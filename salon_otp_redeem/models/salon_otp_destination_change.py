@@ -24,6 +24,10 @@ class SalonOtpDestinationChange(models.Model):
     """
 
     _name = "salon.otp.destination.change"
+    # The managers' to-do of a guest nobody could warn lives here, where a
+    # cashier cannot reach it: on the guest's contact, stock lets whoever
+    # may write the contact delete it (review 32).
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Guest contact change (redemption codes)"
     _order = "create_date desc, id desc"
 
@@ -134,7 +138,7 @@ class SalonOtpDestinationChange(models.Model):
                     }
                 )
         if rows:
-            self.sudo().create(rows)
+            changes = self.sudo().create(rows)
             for row in rows:
                 _logger.info(
                     "Guest %s: %s changed by %s (redemption codes watch it)",
@@ -142,10 +146,10 @@ class SalonOtpDestinationChange(models.Model):
                     row["field_name"],
                     user.login,
                 )
-            self._redeem_otp_alert(partners.browse({row["partner_id"] for row in rows}))
+            self._redeem_otp_alert(changes)
 
     @api.model
-    def _redeem_otp_alert(self, partners):
+    def _redeem_otp_alert(self, changes):
         """Tell a guest (who holds a card or bought at the till), at once and
         on every channel they had, that staff changed their contact details.
 
@@ -155,6 +159,7 @@ class SalonOtpDestinationChange(models.Model):
         was), the guest can speak up before anything is spent; a guest with
         nothing to be told on is the managers' to check.
         """
+        partners = changes.partner_id
         Card = self.env["loyalty.card"].sudo()
         holders = Card.search(
             [
@@ -190,7 +195,7 @@ class SalonOtpDestinationChange(models.Model):
                 # No channel of theirs to warn (a first number typed by staff):
                 # once the watch is over it would be trusted unseen.
                 self.env["res.users"]._redeem_otp_alert_on(
-                    partner,
+                    changes.filtered(lambda row, p=partner: row.partner_id == p)[:1],
                     company,
                     self.env._("Contact details set by staff, guest not told"),
                     self.env._(

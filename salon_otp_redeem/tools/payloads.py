@@ -123,6 +123,11 @@ LINE_LISTS = {
 }
 
 
+# Fields of a line or a payment that only the server sets: a payment's journal
+# entry is made by stock's invoice at the till (review 32).
+SERVER_SET = {"lines": (), "payment_ids": ("account_move_id",)}
+
+
 def _flat_values(vals, temporary=(), lists=None):
     """No nested objects, every `*_id` an id (`temporary` may be a POS one),
     and, where `lists` ({name: commands allowed}) is given, no list but those,
@@ -191,6 +196,8 @@ def order_numbers(order):
             # Cards the order creates have the POS's negative ids.
             lists = LINE_LISTS if field == "lines" else {}
             _flat_values(vals, temporary=("coupon_id",), lists=lists)
+            if any(vals.get(name) for name in SERVER_SET[field]):
+                raise PayloadError(f"{field}: the server books payments")
             for name in LINE_NUMBERS:
                 if vals.get(name) not in (None, False):
                     number(vals[name], what=name)

@@ -179,10 +179,11 @@ def reward_value(discount_mode, discount, points):
 
 
 def claims(points, required_points):
-    """How many times a reward was claimed for `points` (at least once)."""
+    """How many whole times `points` pay for a reward (none for fewer points
+    than it requires: a line of 0 points claims nothing, review 33)."""
     if not required_points or required_points <= 0:
         return 1
-    return max(1, int(round(float(points or 0.0) / float(required_points))))
+    return max(0, int(float(points or 0.0) / float(required_points) + 1e-9))
 
 
 def discount_bound(mode, discount, max_amount, sales, times=1):
@@ -195,7 +196,7 @@ def discount_bound(mode, discount, max_amount, sales, times=1):
     if mode == "percent":
         most = max(float(sales), 0.0) * float(discount or 0.0) / 100.0
     elif mode == "per_order":
-        most = float(discount or 0.0) * max(int(times), 1)
+        most = float(discount or 0.0) * max(int(times), 0)
     else:
         return None
     if max_amount and max_amount > 0:
