@@ -99,8 +99,10 @@ class ResUsers(models.Model):
         # activity's creator rewrite it, move it to another record or delete it.
         # Nor with the cashier's context: `mail_activity_automation_skip`
         # makes activity_schedule a no-op (review 32).
-        system = record.with_user(SUPERUSER_ID).with_context(
-            {"lang": self.env.context.get("lang")}
+        system = record.with_env(
+            record.env(
+                user=SUPERUSER_ID, context={"lang": self.env.context.get("lang")}
+            )
         )
         for user in managers:
             system.activity_schedule(

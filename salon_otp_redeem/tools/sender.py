@@ -278,13 +278,8 @@ class RedeemOtpSender:
         each field not given here: a copy of the code mail to the cashier's
         address, a contact-change alert marked for deletion (review 31)."""
         keep = ("allowed_company_ids", "lang", "tz")
-        return (
-            self.env[model]
-            .with_user(SUPERUSER_ID)
-            .with_context(
-                {key: value for key, value in self.env.context.items() if key in keep}
-            )
-        )
+        context = {key: val for key, val in self.env.context.items() if key in keep}
+        return self.env(user=SUPERUSER_ID, context=context)[model]
 
     def _render_sms(self, template, record, add_context):
         template = template.sudo()
