@@ -295,14 +295,15 @@ class PosOrderLine(models.Model):
         program = self.reward_id.program_id.sudo()
         ratio = 1.0
         if not program.is_payment_program:
-            ratio = max(
-                [
-                    line.price_subtotal_incl / line.price_subtotal
-                    for line in order.lines
-                    if not line.reward_id and line.price_subtotal > 0
-                ]
-                + [1.0]
-            )
+            # By the sales' own taxes: their amounts are the cashier's too (a
+            # pin of 0.01 untaxed, 1.00 taxed, made every reward worth 100
+            # times its value, review 34).
+            fiscal = order.fiscal_position_id
+            for taxes in {line.tax_ids for line in order.lines if not line.reward_id}:
+                hundred = fiscal.map_tax(taxes).compute_all(
+                    100.0, order.currency_id, handle_price_include=False
+                )
+                ratio = max(ratio, hundred["total_included"] / 100.0)
         slack = order.currency_id.rounding + policy.EPSILON * 10
         taken = max(-self.price_subtotal, 0.0)
         taxed = max(-self.price_subtotal_incl, 0.0)
