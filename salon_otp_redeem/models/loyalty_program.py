@@ -214,15 +214,17 @@ class LoyaltyProgram(models.Model):
         creates, a promotion's points) pay for rewards (`lines`, the order's
         reward lines), all lines of a program together: a 10.00 promotion
         claimed thirty times, or by thirty lines of its one point, pays a
-        top-up. A program of the current order only (a promotion, buy x get
-        y) is spent from this order's points even on a card: a card keeping
-        them is no bank of other orders' unclaimed points (review 33)."""
+        top-up. A program of the order's own points (a promotion, buy x get
+        y, a promo code) is spent from this order's points even on a card: a
+        card keeping them is no bank of other orders' unclaimed points
+        (review 33)."""
         cardless = lines.filtered(
             lambda line: (
                 line.points_cost > 0
                 and (
                     not line.coupon_id
-                    or line.reward_id.program_id.sudo().applies_on == "current"
+                    or line.reward_id.program_id.sudo().program_type
+                    in policy.ORDER_POINTS_TYPES
                 )
             )
         )

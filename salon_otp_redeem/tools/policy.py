@@ -162,6 +162,10 @@ CARD_PROGRAM_TYPES = frozenset(
     {"loyalty", "ewallet", "coupons", "next_order_coupons", "gift_card"}
 )
 EPSILON = 10**-POINTS_PRECISION
+# Programs whose points are the order's own: pos_loyalty counts them afresh in
+# each order and keeps none between orders (coupons are cards generated with
+# their points, spent in the current order too, but kept until spent).
+ORDER_POINTS_TYPES = frozenset({"promotion", "buy_x_get_y", "promo_code"})
 # Order states in which an order is paid for, as point_of_sale has them.
 PAID_STATES = ("paid", "done", "invoiced")
 
