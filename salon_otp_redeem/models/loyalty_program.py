@@ -223,8 +223,7 @@ class LoyaltyProgram(models.Model):
                 line.points_cost > 0
                 and (
                     not line.coupon_id
-                    or line.reward_id.program_id.sudo().program_type
-                    in policy.ORDER_POINTS_TYPES
+                    or line.reward_id.program_id.sudo()._redeem_otp_order_points()
                 )
             )
         )
@@ -240,6 +239,16 @@ class LoyaltyProgram(models.Model):
                         program=program.name,
                     )
                 )
+
+    def _redeem_otp_order_points(self):
+        """Whether this program's points are the order's own: a promotion, buy
+        x get y or promo code for the current order (not one that gives
+        points for the next order, nor coupons, whose cards keep theirs)."""
+        self.ensure_one()
+        return (
+            self.applies_on == "current"
+            and self.program_type in policy.ORDER_POINTS_TYPES
+        )
 
     def _redeem_otp_cardless(self, order):
         """Points of this program the order's reward lines spent with no card at
