@@ -144,7 +144,7 @@ class RedeemOtpController(http.Controller):
         return decision
 
     def _verify(self, challenge_id, code, override_code, reason):
-        challenge = self._check_challenge(challenge_id)
+        challenge, stored = self._check_challenge(challenge_id)
         if override_code is not None:
             if not isinstance(override_code, str) or not override_code.strip():
                 raise RedeemOtpError(
@@ -155,14 +155,14 @@ class RedeemOtpController(http.Controller):
                     "bad_request",
                     request.env._("A reason is required for an override."),
                 )
-            return challenge._redeem_otp_verify(
-                override_code=override_code, reason=reason
+            return challenge._redeem_otp_verify_locked(
+                stored, None, override_code, reason
             )
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
             raise RedeemOtpError(
                 "bad_request", request.env._("Type the code the guest received.")
             )
-        return challenge._redeem_otp_verify(code=code)
+        return challenge._redeem_otp_verify_locked(stored, code, None, None)
 
     def _channels(self, pos_config_id, partner_id):
         config = self._check_config(pos_config_id)
@@ -233,13 +233,20 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError(
                 "bad_request", request.env._("The code request is missing.")
             )
+        if not 0 < challenge_id <= MAX_ID:
+            raise RedeemOtpError(
+                "bad_request", request.env._("This code request does not exist.")
+            )
         challenge = request.env["salon.otp.challenge"].sudo().browse(challenge_id)
         try:
-            config_id = challenge.pos_config_id.id  # reads the row, once
+            # The row's one read is its lock: a verify always takes it, and
+            # holding it a moment longer for someone else's id costs nothing.
+            stored = challenge._redeem_otp_lock()
         except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This code request does not exist.")
             ) from None
+        config_id = challenge.pos_config_id.id
         # The same checks as when the code was asked for: a POS user, on a
         # center they may use, with its session still open; and only the
         # cashier who asked, in that session, may answer it (another till
@@ -250,4 +257,4 @@ class RedeemOtpController(http.Controller):
                 "access_denied",
                 request.env._("This code was asked for by another cashier or session."),
             )
-        return challenge
+        return challenge, stored

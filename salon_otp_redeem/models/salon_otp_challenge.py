@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import SQL
 
 from ..tools import policy, refusals, trusted
@@ -296,11 +296,64 @@ class SalonOtpChallenge(models.Model):
         challenge = self.sudo()
         challenge.decision = "\n".join(filter(None, [challenge.decision, line]))
 
+    # -- Serializing ----------------------------------------------------
+    def _redeem_otp_lock(self):
+        """Serialize verifications and uses of this challenge across workers:
+        one indexed row lock, which also reads the row and its code's hash.
+
+        Returns the hash of the current code. The columns go into the cache
+        where nothing is there yet, so the checks that follow read no more.
+        Nothing needs reading again: Odoo's transactions are REPEATABLE READ,
+        so a row another transaction changed since ours began cannot be
+        locked (a serialization failure, and the request is retried); once
+        the lock is granted, what this transaction read of the challenge is
+        current, and so is its code, which never changes without it.
+        Raises MissingError when there is no such challenge.
+        """
+        self.ensure_one()
+        self.flush_recordset()
+        columns = [
+            field
+            for field in self._fields.values()
+            if field.store and field.column_type and field.name != "id"
+        ]
+        Code = self.env["salon.otp.code"]
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT %s, code.code_hash, code.alphabet
+                     FROM salon_otp_challenge challenge
+                     LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
+                    WHERE challenge.id = %s
+                      FOR UPDATE OF challenge""",
+                SQL(", ").join(SQL.identifier("challenge", f.name) for f in columns),
+                self.id,
+            )
+        )
+        if not rows:
+            raise MissingError(self.env._("This code request does not exist."))
+        *values, code_hash, alphabet = rows[0]
+        cache = self.env.cache
+        for field, value in zip(columns, values, strict=True):
+            cache.insert_missing(self, field, [value])
+        code_id = values[columns.index(self._fields["code_id"])]
+        if code_id:  # what the check reads of the code, by the same query
+            cache.insert_missing(
+                Code.browse(code_id), Code._fields["alphabet"], [alphabet]
+            )
+        return code_hash
+
     # -- Verifying ------------------------------------------------------
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
         """Check a guest's code or the center's override code; count every failure."""
         self.ensure_one()
-        stored = self.env["salon.otp.code"]._redeem_otp_lock(self)
+        return self._redeem_otp_verify_locked(
+            self._redeem_otp_lock(), code, override_code, reason
+        )
+
+    def _redeem_otp_verify_locked(self, stored, code, override_code, reason):
+        """`_redeem_otp_verify` once the caller holds the lock; `stored`: the
+        hash `_redeem_otp_lock` returned (the route locks first, as its read)."""
+        self.ensure_one()
         now = fields.Datetime.now()
         self._redeem_otp_check_open(now)
         if override_code is not None:
@@ -435,7 +488,7 @@ class SalonOtpChallenge(models.Model):
                 )
             )
         self.ensure_one()
-        self.env["salon.otp.code"]._redeem_otp_lock(self)
+        self._redeem_otp_lock()
         now = fields.Datetime.now()
         refusal = refusals.binding(
             self.state,

@@ -92,37 +92,6 @@ class SalonOtpCode(models.Model):
             [self._code_digest(code) if code else None, self.id],
         )
 
-    @api.model
-    def _redeem_otp_lock(self, challenge):
-        """Serialize verifications of `challenge` across workers (one indexed
-        row lock, on the challenge).
-
-        Returns the hash of the challenge's current code, read with the lock.
-        Nothing else is read again: Odoo's transactions are REPEATABLE READ,
-        so a row another transaction changed since ours began cannot be
-        locked (a serialization failure, and the request is retried); once
-        the lock is granted, what this transaction read of the challenge is
-        current, and so is its code, which never changes without it.
-        """
-        challenge.ensure_one()
-        challenge.flush_recordset(["code_id"])
-        self.env.cr.execute(
-            """
-            SELECT code.code_hash, code.id, code.alphabet
-              FROM salon_otp_challenge challenge
-              LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
-             WHERE challenge.id = %s
-               FOR UPDATE OF challenge
-            """,
-            [challenge.id],
-        )
-        row = self.env.cr.fetchone()
-        if row and row[1]:  # what the check reads of the code, by the same query
-            self.env.cache.update(
-                self.browse(row[1]), self._fields["alphabet"], row[2:]
-            )
-        return row and row[0]
-
     def _redeem_otp_matches(self, typed, stored):
         """Whether what was typed is this code; `stored`: the hash the challenge's lock read."""
         typed = codes.normalize_input(typed, self.alphabet)
