@@ -182,24 +182,25 @@ class TestReview2Attacks(TopUpAttackCase):
     def test_r3_reward_line_refunded_twice_gives_points_twice(self):
         self.company.redeem_otp_min_amount = 0.0
         card = self.loyalty_card
-        # origin: a legit order spending 100 loyalty points with the guest's code
+        # origin: a legit order spending 200 loyalty points (5% off) with the
+        # guest's code
         uuid = self.new_uuid()
-        red = [self.redemption(card, 100.0, 10.0)]
+        red = [self.redemption(card, 200.0, 10.0)]
         challenge = self.verified_code(uuid, red)
         origin = self.sync_ok(
             self.order_data(
-                self.spending_lines(card, 100.0, 10.0),
+                self.spending_lines(card, 200.0, 10.0),
                 uuid=uuid,
                 challenge_id=challenge.id,
             )
         )
-        self.confirm(origin.id, {card.id: self.coupon_vals(card, -100.0)})
+        self.confirm(origin.id, {card.id: self.coupon_vals(card, -200.0)})
         self.env.invalidate_all()
         after_spend = card.points
         rline = origin.lines.filtered("reward_id")
         self.company.redeem_otp_min_amount = 20.0
         for _i in range(3):
-            ref = self.reward_line(card, -100.0, 0.0)
+            ref = self.reward_line(card, -200.0, 0.0)
             ref[2].update(
                 qty=-1,
                 price_unit=0.0,
@@ -207,10 +208,10 @@ class TestReview2Attacks(TopUpAttackCase):
                 price_subtotal_incl=0.0,
                 refunded_orderline_id=rline.id,
             )
-            self.sync_and_confirm(self.order_data([ref]), card, 100.0)
+            self.sync_and_confirm(self.order_data([ref]), card, 200.0)
         self.env.invalidate_all()
         self.assertLessEqual(
-            card.points, after_spend + 100.0 + 1e-6, "reward refunded more than once"
+            card.points, after_spend + 200.0 + 1e-6, "reward refunded more than once"
         )
 
     # ------------------------------------------------------ decision route

@@ -78,7 +78,7 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
         orders = {}
         for card, program, points in (
             (self.gift_card_card, self.gift_card, 30.0),
-            (False, self.promotion, 0.0),
+            (False, self.promotion, 1.0),  # the point the order earns it
         ):
             with self.subTest(program=program.program_type):
                 line = self.reward_line(card, points, amount=10.0, program=program)
@@ -281,15 +281,15 @@ class TestOrderEnforcement(RedeemOtpOrderCase):
 
     def test_membership_benefit_needs_a_member(self):
         self.promotion.redeem_otp_membership_only = True
-        line = self.reward_line(False, 0.0, amount=10.0, program=self.promotion)
+        line = self.reward_line(False, 1.0, amount=10.0, program=self.promotion)
         with self.assertRefused("no active membership"):
             self.sync(self.order_data([(self.service, 1), line]))
         self.guest.free_member = True
         uuid = self.create_random_uid()
         challenge = self.verified_challenge(
-            uuid, [self.redemption(False, 0.0, amount=10.0, program=self.promotion)]
+            uuid, [self.redemption(False, 1.0, amount=10.0, program=self.promotion)]
         )
-        line = self.reward_line(False, 0.0, amount=10.0, program=self.promotion)
+        line = self.reward_line(False, 1.0, amount=10.0, program=self.promotion)
         order = self.sync(
             self.order_data([(self.service, 1), line], challenge=challenge, uuid=uuid)
         )

@@ -60,26 +60,62 @@ class LoyaltyProgram(models.Model):
         """Raise a UserError when one of these programs is archived, or not
         running today where the salon is (before its start, after its end):
         stock's till no longer loads it, and nothing spends its points."""
+        for program in self._redeem_otp_not_running(company):
+            raise UserError(
+                self.env._(
+                    "%(program)s has ended: its points can no longer be spent.",
+                    program=program.name,
+                )
+            )
+
+    def _redeem_otp_not_running(self, company):
+        """Those of these programs archived, or not running today where the
+        salon is (before their start, after their end)."""
         programs = self.sudo().with_context(active_test=False)
         if not programs:
-            return
+            return programs
         today = (
             pytz.utc.localize(fields.Datetime.now())
             .astimezone(company._redeem_otp_tz())
             .date()
         )
-        for program in programs:
-            if (
+        return programs.filtered(
+            lambda program: (
                 not program.active
                 or (program.date_from and program.date_from > today)
                 or (program.date_to and program.date_to < today)
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(program)s has ended: its points can no longer be spent.",
-                        program=program.name,
-                    )
-                )
+            )
+        )
+
+    def _redeem_otp_refusal_for(self, order):
+        """Why stock's till would not apply this program's rewards to `order`
+        (`_redeem_otp_offered_at`, its pricelists, its usage limit, which
+        counts the order itself at sync), or None."""
+        program = self.sudo()
+        if not program._redeem_otp_offered_at(order.config_id):
+            return self.env._(
+                "%(program)s is not offered at this point of sale.",
+                program=program.name,
+            )
+        if program.pricelist_ids and order.pricelist_id not in program.pricelist_ids:
+            return self.env._(
+                "%(program)s is not offered with this pricelist.", program=program.name
+            )
+        if program.limit_usage and program.total_order_count > program.max_usage:
+            return self.env._(
+                "%(program)s has reached its usage limit.", program=program.name
+            )
+        return None
+
+    def _redeem_otp_offered_at(self, config):
+        """Whether the till of `config` runs this program today: stock's
+        `_get_program_ids` (for the POS, at this center or all), running."""
+        program = self.sudo()
+        return bool(
+            program.pos_ok
+            and (not program.pos_config_ids or config in program.pos_config_ids)
+            and not program._redeem_otp_not_running(config.company_id)
+        )
 
     def _redeem_otp_point_values(self):
         """{program id: what one point is worth, or None}: priced when the
@@ -109,9 +145,13 @@ class LoyaltyProgram(models.Model):
 
     def _redeem_otp_earnings(self, order):
         """The most points this program's rules give for the order's sale lines,
-        never more than was paid for them."""
+        never more than was paid for them; none where the order's till does not
+        run the program (another center's, one not started or ended), which
+        stock's POS never credits (review 36)."""
         self.ensure_one()
         program = self.sudo()
+        if not program._redeem_otp_offered_at(order.config_id):
+            return 0.0
         sales = order.lines.filtered(lambda line: not line.reward_id)
         rules = []
         for rule in program.rule_ids:

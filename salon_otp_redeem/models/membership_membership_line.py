@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.exceptions import UserError
 
 # What stock writes on a line as its invoice changes: the invoice's new
 # customer (account.move.write) and the cancellation date (button_cancel,
@@ -25,8 +26,22 @@ class MembershipMembershipLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not all(self._redeem_otp_made_by_invoice(vals) for vals in vals_list):
-            self.env.user._redeem_otp_check_membership_manager()
+        user = self.env.user
+        for vals in vals_list:
+            if not self._redeem_otp_made_by_invoice(vals):
+                user._redeem_otp_check_membership_manager()
+            elif not (
+                self._redeem_otp_sold_at_fee(vals["account_invoice_line"])
+                or user._redeem_otp_is_membership_manager()
+            ):
+                # A cashier types the price: an annual membership sold for
+                # 0.01, invoiced and paid, made a paying member (review 36).
+                raise UserError(
+                    self.env._(
+                        "A membership sold below its price is given by a Point of "
+                        "Sale manager or an accounting administrator."
+                    )
+                )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -63,6 +78,22 @@ class MembershipMembershipLine(models.Model):
                 [("account_invoice_line", "=", line_id)], limit=1
             )
         )
+
+    @api.model
+    def _redeem_otp_sold_at_fee(self, line_id):
+        """Whether the invoice line charges at least one membership's price,
+        untaxed (a fiscal position may turn the price's included tax into
+        none): discounts, quantities and pricelists taken into account."""
+        line = self.env["account.move.line"].sudo().browse(line_id)
+        move, product = line.move_id, line.product_id
+        taxes = product.taxes_id.filtered(
+            lambda tax: tax.company_id in move.company_id.parent_ids
+        )
+        fee = taxes.compute_all(product.lst_price, product=product)["total_excluded"]
+        fee = move.company_id.currency_id._convert(
+            fee, move.currency_id, move.company_id, move.invoice_date or move.date
+        )
+        return move.currency_id.compare_amounts(line.price_subtotal, fee) >= 0
 
     def _redeem_otp_follows_invoice(self, vals):
         """Whether `vals` only keep these lines in step with their invoices."""

@@ -231,6 +231,13 @@ class PosOrderLine(models.Model):
         """What no reward line may do, protected or not, code or not."""
         spent = self.filtered(lambda line: not line.refunded_orderline_id)
         spent.reward_id.program_id._redeem_otp_refuse_ended(order.company_id)
+        for program in spent.reward_id.program_id:
+            # Another center's, not for the Point of Sale, not for the order's
+            # pricelist, or used up: stock's till never applies it, and a
+            # promotion needs no code (review 35).
+            refusal = program._redeem_otp_refusal_for(order)
+            if refusal:
+                raise UserError(refusal)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self.env["loyalty.card"]._redeem_otp_check_balances(order, self)
@@ -285,9 +292,9 @@ class PosOrderLine(models.Model):
         Untaxed, as tax on a discount is the state's, not the card's. The
         order reads the tax-included amount, which the POS sends apart (and
         stock's discount lines carry no taxes to derive it from): it is no
-        more than the value through the highest tax the order's sales bear,
-        and a gift card or an e-wallet, which pay, bear none (a gift card
-        line of 50.00 untaxed, 300.00 taxed, paid a top-up, review 33).
+        more than the value through the highest tax the order's priced sales
+        bear, and a gift card or an e-wallet, which pay, bear none (a gift
+        card line of 50.00 untaxed, 300.00 taxed, paid a top-up, review 33).
         """
         value = self._redeem_otp_value()
         if value is None:
@@ -295,15 +302,7 @@ class PosOrderLine(models.Model):
         program = self.reward_id.program_id.sudo()
         ratio = 1.0
         if not program.is_payment_program:
-            # By the sales' own taxes: their amounts are the cashier's too (a
-            # pin of 0.01 untaxed, 1.00 taxed, made every reward worth 100
-            # times its value, review 34).
-            fiscal = order.fiscal_position_id
-            for taxes in {line.tax_ids for line in order.lines if not line.reward_id}:
-                hundred = fiscal.map_tax(taxes).compute_all(
-                    100.0, order.currency_id, handle_price_include=False
-                )
-                ratio = max(ratio, hundred["total_included"] / 100.0)
+            ratio = order.lines._redeem_otp_tax_ratio(order)
         slack = order.currency_id.rounding + policy.EPSILON * 10
         taken = max(-self.price_subtotal, 0.0)
         taxed = max(-self.price_subtotal_incl, 0.0)
@@ -318,6 +317,28 @@ class PosOrderLine(models.Model):
                     value=order.currency_id.format(value),
                 )
             )
+
+    def _redeem_otp_tax_ratio(self, order):
+        """The highest tax-included to untaxed ratio among these lines' priced
+        sales, through their products' own taxes as the order's fiscal
+        position maps them. Not the lines' amounts nor their taxes: both
+        are the cashier's (a pin of 0.01 untaxed, 1.00 taxed, review 34; a
+        0.00 pin bearing every tax of the company, review 35)."""
+        ratio = 1.0
+        fiscal = order.fiscal_position_id.sudo()
+        company = order.company_id
+        sales = self.filtered(
+            lambda line: not line.reward_id and line.price_subtotal_incl > 0
+        )
+        for product in sales.product_id.sudo():
+            taxes = product.taxes_id.filtered(
+                lambda tax: tax.company_id in company.parent_ids
+            )
+            hundred = fiscal.map_tax(taxes).compute_all(
+                100.0, order.currency_id, handle_price_include=False
+            )
+            ratio = max(ratio, hundred["total_included"] / 100.0)
+        return ratio
 
     def _redeem_otp_combos(self):
         """These sale lines as sold, a combo with its items as one sale:

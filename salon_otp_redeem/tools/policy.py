@@ -193,12 +193,14 @@ def claims(points, required_points):
 def discount_bound(mode, discount, max_amount, sales, times=1):
     """The most a discount reward takes from an order whose sales come to `sales`.
 
-    `percent` takes its share of the sales, `per_order` its fixed amount per
+    `percent` takes its share of the sales once claimed (points too few for
+    one claim take nothing, review 35), `per_order` its fixed amount per
     claim; either within the reward's cap when it has one. Any other mode
     (per point) is priced elsewhere: None.
     """
     if mode == "percent":
-        most = max(float(sales), 0.0) * float(discount or 0.0) / 100.0
+        share = max(float(sales), 0.0) * float(discount or 0.0) / 100.0
+        most = share if int(times) > 0 else 0.0
     elif mode == "per_order":
         most = float(discount or 0.0) * max(int(times), 0)
     else:
