@@ -87,35 +87,52 @@ class LoyaltyProgram(models.Model):
             )
         )
 
-    def _redeem_otp_refusal_for(self, order):
-        """Why stock's till would not apply this program's rewards to `order`
-        (`_redeem_otp_offered_at`, its pricelists, its usage limit, which
-        counts the order itself at sync), or None."""
-        program = self.sudo()
-        if not program._redeem_otp_offered_at(order.config_id):
+    def _redeem_otp_refusal(self, order):
+        """Why stock's till would not apply these programs' rewards to
+        `order` (not offered there, `_redeem_otp_offered`; not with its
+        pricelist; used up, the order itself counted at sync), or None. One
+        query, but for programs with a usage limit."""
+        programs = self.sudo()
+        if not programs:
+            return None
+        offered = programs._redeem_otp_offered(order.config_id, order.pricelist_id)
+        for program in programs - offered:
+            if program in programs._redeem_otp_offered(order.config_id):
+                return self.env._(
+                    "%(program)s is not offered with this pricelist.",
+                    program=program.name,
+                )
             return self.env._(
                 "%(program)s is not offered at this point of sale.",
                 program=program.name,
             )
-        if program.pricelist_ids and order.pricelist_id not in program.pricelist_ids:
-            return self.env._(
-                "%(program)s is not offered with this pricelist.", program=program.name
-            )
-        if program.limit_usage and program.total_order_count > program.max_usage:
-            return self.env._(
-                "%(program)s has reached its usage limit.", program=program.name
-            )
+        for program in offered.filtered("limit_usage"):
+            if program.total_order_count > program.max_usage:
+                return self.env._(
+                    "%(program)s has reached its usage limit.", program=program.name
+                )
         return None
 
-    def _redeem_otp_offered_at(self, config):
-        """Whether the till of `config` runs this program today: stock's
-        `_get_program_ids` (for the POS, at this center or all), running."""
-        program = self.sudo()
-        return bool(
-            program.pos_ok
-            and (not program.pos_config_ids or config in program.pos_config_ids)
-            and not program._redeem_otp_not_running(config.company_id)
-        )
+    def _redeem_otp_offered(self, config, pricelist=None):
+        """Those of these programs the till of `config` runs today: stock's
+        `_get_program_ids` (active, for the POS, at this center or all),
+        within their dates where the salon is, and for `pricelist` if given.
+        One query."""
+        domain = [
+            ("id", "in", self.ids),
+            ("pos_ok", "=", True),
+            "|",
+            ("pos_config_ids", "=", False),
+            ("pos_config_ids", "in", config.ids),
+        ]
+        if pricelist is not None:
+            domain += [
+                "|",
+                ("pricelist_ids", "=", False),
+                ("pricelist_ids", "in", pricelist.ids),
+            ]
+        offered = self.sudo().search(domain)
+        return offered - offered._redeem_otp_not_running(config.company_id)
 
     def _redeem_otp_point_values(self):
         """{program id: what one point is worth, or None}: priced when the
@@ -150,7 +167,7 @@ class LoyaltyProgram(models.Model):
         stock's POS never credits (review 36)."""
         self.ensure_one()
         program = self.sudo()
-        if not program._redeem_otp_offered_at(order.config_id):
+        if not program._redeem_otp_offered(order.config_id):
             return 0.0
         sales = order.lines.filtered(lambda line: not line.reward_id)
         rules = []

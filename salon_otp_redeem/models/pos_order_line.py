@@ -231,13 +231,12 @@ class PosOrderLine(models.Model):
         """What no reward line may do, protected or not, code or not."""
         spent = self.filtered(lambda line: not line.refunded_orderline_id)
         spent.reward_id.program_id._redeem_otp_refuse_ended(order.company_id)
-        for program in spent.reward_id.program_id:
-            # Another center's, not for the Point of Sale, not for the order's
-            # pricelist, or used up: stock's till never applies it, and a
-            # promotion needs no code (review 35).
-            refusal = program._redeem_otp_refusal_for(order)
-            if refusal:
-                raise UserError(refusal)
+        # Another center's, not for the Point of Sale, not for the order's
+        # pricelist, or used up: stock's till never applies it, and a
+        # promotion needs no code (review 35).
+        refusal = spent.reward_id.program_id._redeem_otp_refusal(order)
+        if refusal:
+            raise UserError(refusal)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
         self.env["loyalty.card"]._redeem_otp_check_balances(order, self)
