@@ -61,6 +61,31 @@ class Review10Case(TopUpAttackCase):
             "partner_id": partner.id if partner else False,
         }
 
+    def membership_bought_then_spent(self, price, *extra):
+        """The accomplice buys the membership at `price` (with `extra` lines),
+        invoiced, then spends 60.00 of a members-only e-wallet of 100.00
+        with their own code: (the sale's answer, the card)."""
+        benefits = self._program(
+            "Members' treatments", "ewallet", redeem_otp_membership_only=True
+        )
+        card = self.env["loyalty.card"].create(
+            {"program_id": benefits.id, "partner_id": self.accomplice.id, "points": 100}
+        )
+        self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
+        data = self.order_data(
+            [self.product_line(self.membership, price), *extra],
+            partner=self.accomplice,
+        )
+        data["to_invoice"] = True
+        sale = self.sync(data)
+        self.env.invalidate_all()
+        if isinstance(sale, int):
+            spent = self.coded_spend(card, 60.0, self.accomplice)
+            if isinstance(spent, int):
+                self.confirm(spent, {card.id: self.coupon_vals(card, -60.0)})
+        self.env.invalidate_all()
+        return sale, card
+
     def made_by(self, order_id, program):
         self.env.invalidate_all()
         return self.env["loyalty.card"].search(

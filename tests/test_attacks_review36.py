@@ -24,27 +24,7 @@ class TestReview36MembershipForACent(Review10Case):
     members-only benefits become spendable for a membership nobody paid for."""
 
     def test_01_membership_sold_for_a_cent_opens_the_benefits(self):
-        benefits = self._program(
-            "Members' treatments", "ewallet", redeem_otp_membership_only=True
-        )
-        card = self.env["loyalty.card"].create(
-            {"program_id": benefits.id, "partner_id": self.accomplice.id, "points": 100}
-        )
-        self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
-        data = self.order_data(
-            [self.product_line(self.membership, 0.01)], partner=self.accomplice
-        )
-        data["to_invoice"] = True
-        sale = self.sync(data)
-        self.env.invalidate_all()
-        if not isinstance(sale, int):  # refused: no member, nothing to spend
-            self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
-            self.assertEqual(card.points, 100.0)
-            return
-        spent = self.coded_spend(card, 60.0, self.accomplice)
-        if isinstance(spent, int):
-            self.confirm(spent, {card.id: self.coupon_vals(card, -60.0)})
-        self.env.invalidate_all()
+        sale, card = self.membership_bought_then_spent(0.01)
         self.assertFalse(
             isinstance(sale, int) and card.points < 100.0,
             f"a 100.00 membership sold for 0.01 at the till (state "

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import payloads, policy
+from ..tools import payloads, policy, turns
 
 
 class LoyaltyProgram(models.Model):
@@ -95,7 +95,12 @@ class LoyaltyProgram(models.Model):
         programs = self.sudo()
         if not programs:
             return None
-        offered = programs._redeem_otp_offered(order.config_id, order.pricelist_id)
+        config = order.config_id.sudo()
+        if order.pricelist_id != order._redeem_otp_pricelist():
+            # The payload names it: one the till does not offer unlocked its
+            # promotions (review 37).
+            return self.env._("This order's pricelist is not offered at this till.")
+        offered = programs._redeem_otp_offered(config, order.pricelist_id)
         for program in programs - offered:
             if program in programs._redeem_otp_offered(order.config_id):
                 return self.env._(
@@ -106,12 +111,32 @@ class LoyaltyProgram(models.Model):
                 "%(program)s is not offered at this point of sale.",
                 program=program.name,
             )
-        for program in offered.filtered("limit_usage"):
-            if program.total_order_count > program.max_usage:
+        limited = offered.filtered("limit_usage")
+        # Counted one order at a time: two syncs at once each saw only their
+        # own order, and both passed a limit of one (review 37).
+        turns.take_turn(self.env.cr, limited)
+        for program in limited:
+            if program._redeem_otp_used_up(order, spending=True):
                 return self.env._(
                     "%(program)s has reached its usage limit.", program=program.name
                 )
         return None
+
+    def _redeem_otp_used_up(self, order, spending=False):
+        """Whether this program's usage limit is reached without `order`
+        (stock's till applies it no more), or passed with it when it is
+        `spending` the program's rewards. Counted afresh: stock's count is a
+        computed field that stays in the cache, and one sync call saves
+        several orders (review 38)."""
+        program = self.sudo()
+        if not program.limit_usage:
+            return False
+        program.invalidate_recordset(["pos_order_count", "total_order_count"])
+        counted = program.total_order_count
+        if spending:
+            return counted > program.max_usage
+        own = any(line.reward_id.program_id == program for line in order.lines)
+        return counted - own >= program.max_usage
 
     def _redeem_otp_offered(self, config, pricelist=None):
         """Those of these programs the till of `config` runs today: stock's
@@ -167,7 +192,9 @@ class LoyaltyProgram(models.Model):
         stock's POS never credits (review 36)."""
         self.ensure_one()
         program = self.sudo()
-        if not program._redeem_otp_offered(order.config_id):
+        if program not in program._redeem_otp_offered(
+            order.config_id, order._redeem_otp_pricelist()
+        ) or program._redeem_otp_used_up(order):
             return 0.0
         sales = order.lines.filtered(lambda line: not line.reward_id)
         rules = []

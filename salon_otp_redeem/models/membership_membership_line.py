@@ -83,17 +83,28 @@ class MembershipMembershipLine(models.Model):
     def _redeem_otp_sold_at_fee(self, line_id):
         """Whether the invoice line charges at least one membership's price,
         untaxed (a fiscal position may turn the price's included tax into
-        none): discounts, quantities and pricelists taken into account."""
+        none): discounts, quantities and pricelists taken into account. What
+        the whole invoice charges is checked once it is made
+        (pos.order `_redeem_otp_check_membership_paid`)."""
         line = self.env["account.move.line"].sudo().browse(line_id)
+        return (
+            line.move_id.currency_id.compare_amounts(
+                line.price_subtotal, self._redeem_otp_fee(line)
+            )
+            >= 0
+        )
+
+    @api.model
+    def _redeem_otp_fee(self, line):
+        """One membership's price, untaxed, in the currency of its invoice."""
         move, product = line.move_id, line.product_id
         taxes = product.taxes_id.filtered(
             lambda tax: tax.company_id in move.company_id.parent_ids
         )
         fee = taxes.compute_all(product.lst_price, product=product)["total_excluded"]
-        fee = move.company_id.currency_id._convert(
+        return move.company_id.currency_id._convert(
             fee, move.currency_id, move.company_id, move.invoice_date or move.date
         )
-        return move.currency_id.compare_amounts(line.price_subtotal, fee) >= 0
 
     def _redeem_otp_follows_invoice(self, vals):
         """Whether `vals` only keep these lines in step with their invoices."""

@@ -265,6 +265,59 @@ class PosOrder(models.Model):
                     )
                 )
 
+    def _redeem_otp_pricelist(self):
+        """The order's pricelist if its till offers it (the payload names it),
+        else none: a pricelist's programs are not unlocked by naming it."""
+        self.ensure_one()
+        pricelist, config = self.pricelist_id, self.config_id.sudo()
+        if pricelist == config.pricelist_id or pricelist in (
+            config._get_available_pricelists()
+        ):
+            return pricelist
+        return pricelist.browse()
+
+    def _create_invoice(self, move_vals):
+        invoice = super()._create_invoice(move_vals)
+        self._redeem_otp_check_membership_paid(invoice)
+        return invoice
+
+    def _redeem_otp_check_membership_paid(self, invoice):
+        """A membership a cashier invoices is paid in full by the invoice as
+        made, cash rounding line included: its money, tax included, plus the
+        gift card and e-wallet lines (credit is money), covers the membership
+        lines tax included, within the order's rounding. The cashier types
+        every line's price and taxes: a pin given back with tax, or a rounding
+        line of -99.95, paid an annual membership (review 38). Each membership
+        line is at its price (membership.membership_line
+        `_redeem_otp_sold_at_fee`)."""
+        memberships = invoice.invoice_line_ids.filtered(
+            lambda line: line.product_id.membership and line.quantity > 0
+        )
+        if (
+            invoice.move_type != "out_invoice"
+            or not memberships
+            or self.env.user._redeem_otp_is_membership_manager()
+        ):
+            return
+        credit = -sum(
+            self.lines.filtered(
+                lambda line: line.reward_id.program_id.sudo().is_payment_program
+            ).mapped("price_subtotal_incl")
+        )
+        paid = invoice.amount_total + credit + self._redeem_otp_slack()
+        if (
+            invoice.currency_id.compare_amounts(
+                paid, sum(memberships.mapped("price_total"))
+            )
+            < 0
+        ):
+            raise UserError(
+                self.env._(
+                    "A membership sold below its price is given by a Point of "
+                    "Sale manager or an accounting administrator."
+                )
+            )
+
     # -- Sync: refuse what was not authorized ---------------------------
     def _process_saved_order(self, draft):
         """Check protected redemptions once every line is saved, before payment.

@@ -325,6 +325,14 @@ class PosOrderLine(models.Model):
         0.00 pin bearing every tax of the company, review 35)."""
         ratio = 1.0
         fiscal = order.fiscal_position_id.sudo()
+        config = order.config_id.sudo()
+        if fiscal and fiscal not in (
+            config.default_fiscal_position_id | config.fiscal_position_ids
+        ):
+            # The payload names it: the till offers its own only (review 37).
+            raise UserError(
+                self.env._("This order's fiscal position is not offered at this till.")
+            )
         company = order.company_id
         sales = self.filtered(
             lambda line: not line.reward_id and line.price_subtotal_incl > 0
