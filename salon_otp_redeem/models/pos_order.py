@@ -282,10 +282,10 @@ class PosOrder(models.Model):
         return invoice
 
     def _redeem_otp_check_membership_paid(self, invoice):
-        """A membership a cashier invoices is paid in full by the invoice as
-        made, cash rounding line included: its money, tax included, plus the
-        gift card and e-wallet lines (credit is money), covers the membership
-        lines tax included, within the order's rounding. The cashier types
+        """A membership a cashier invoices is paid in full: the invoice as made
+        (cash rounding line included) and the order's payments each come, tax
+        included, with the gift card and e-wallet lines (credit is money), to
+        the membership lines tax included, within the order's rounding. The cashier types
         every line's price and taxes: a pin given back with tax, or a rounding
         line of -99.95, paid an annual membership (review 38). Each membership
         line is at its price (membership.membership_line
@@ -304,7 +304,12 @@ class PosOrder(models.Model):
                 lambda line: line.reward_id.program_id.sudo().is_payment_program
             ).mapped("price_subtotal_incl")
         )
-        paid = invoice.amount_total + credit + self._redeem_otp_slack()
+        # The money the order took, change given back included, no more
+        # than the invoice says: lines priced at 100.00 with amounts of 0.00
+        # made an invoice of 100.00 that 100.00 by card settled while 100.00
+        # went back in cash (review 39).
+        taken = sum(self.sudo().payment_ids.mapped("amount"))
+        paid = min(invoice.amount_total, taken) + credit + self._redeem_otp_slack()
         if (
             invoice.currency_id.compare_amounts(
                 paid, sum(memberships.mapped("price_total"))
