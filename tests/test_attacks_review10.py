@@ -63,8 +63,19 @@ class Review10Case(TopUpAttackCase):
 
     def membership_bought_then_spent(self, price, *extra):
         """The accomplice buys the membership at `price` (with `extra` lines),
-        invoiced, then spends 60.00 of a members-only e-wallet of 100.00
-        with their own code: (the sale's answer, the card)."""
+        invoiced: see `membership_sold_then_spent`."""
+        data = self.order_data(
+            [self.product_line(self.membership, price), *extra],
+            partner=self.accomplice,
+        )
+        data["to_invoice"] = True
+        return self.membership_sold_then_spent(data)
+
+    def membership_sold_then_spent(self, data):
+        """The accomplice's membership sale `data` synced, then 60.00 of a
+        members-only e-wallet of 100.00 spent with their own code: (what the
+        order's payments took, the sale's answer, the accomplice's membership
+        state after the sale, what the benefit card lost)."""
         benefits = self._program(
             "Members' treatments", "ewallet", redeem_otp_membership_only=True
         )
@@ -72,19 +83,24 @@ class Review10Case(TopUpAttackCase):
             {"program_id": benefits.id, "partner_id": self.accomplice.id, "points": 100}
         )
         self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
-        data = self.order_data(
-            [self.product_line(self.membership, price), *extra],
-            partner=self.accomplice,
-        )
-        data["to_invoice"] = True
         sale = self.sync(data)
         self.env.invalidate_all()
+        state = self.accomplice.membership_state
         if isinstance(sale, int):
             spent = self.coded_spend(card, 60.0, self.accomplice)
             if isinstance(spent, int):
                 self.confirm(spent, {card.id: self.coupon_vals(card, -60.0)})
         self.env.invalidate_all()
-        return sale, card
+        paid = sum(pay[2]["amount"] for pay in data["payment_ids"])
+        return paid, sale, state, 100.0 - card.points
+
+    def assertNotAMemberFor(self, outcome, why):
+        paid, sale, state, lost = outcome
+        self.assertFalse(
+            isinstance(sale, int) and (state in ("paid", "free") or lost > 0),
+            f"{why}: a 100.00 membership sold for {paid:.2f} (state {state}), "
+            f"{lost:.2f} of a members-only benefit spent",
+        )
 
     def made_by(self, order_id, program):
         self.env.invalidate_all()

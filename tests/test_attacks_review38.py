@@ -14,6 +14,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from .test_attacks_review10 import Review10Case
+from .test_attacks_review37 import first_guest_of_the_day
 
 
 class Review38Case(Review10Case):
@@ -21,37 +22,12 @@ class Review38Case(Review10Case):
 
     def buy_membership_then_spend(self, lines, amount_tax=0.0):
         """The accomplice buys the annual membership (100.00, no tax) with
-        `lines` (invoiced, paid what the lines come to), then spends 60.00 of
-        a members-only e-wallet of 100.00 with their own code. Returns what
-        the sale paid, its answer, the accomplice's membership state and
-        what the benefit card lost."""
-        benefits = self._program(
-            "Members' treatments", "ewallet", redeem_otp_membership_only=True
-        )
-        card = self.env["loyalty.card"].create(
-            {"program_id": benefits.id, "partner_id": self.accomplice.id, "points": 100}
-        )
-        self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
+        `lines`, invoiced, paid what the lines come to: see Review10Case
+        `membership_sold_then_spent`."""
         data = self.order_data(lines, partner=self.accomplice)
         data["to_invoice"] = True
         data["amount_tax"] = amount_tax
-        sale = self.sync(data)
-        self.env.invalidate_all()
-        state = self.accomplice.membership_state
-        if isinstance(sale, int):
-            spent = self.coded_spend(card, 60.0, self.accomplice)
-            if isinstance(spent, int):
-                self.confirm(spent, {card.id: self.coupon_vals(card, -60.0)})
-        self.env.invalidate_all()
-        return data["amount_total"], sale, state, 100.0 - card.points
-
-    def assertNotAMemberFor(self, outcome, why):
-        paid, sale, state, lost = outcome
-        self.assertFalse(
-            isinstance(sale, int) and (state in ("paid", "free") or lost > 0),
-            f"{why}: a 100.00 membership sold for {paid:.2f} (state {state}), "
-            f"{lost:.2f} of a members-only benefit spent",
-        )
+        return self.membership_sold_then_spent(data)
 
 
 @tagged("post_install", "-at_install")
@@ -199,32 +175,7 @@ class TestReview38UsageLimitInOneCall(Review38Case):
     each of two 100.00 top-ups sent in one call."""
 
     def test_01_two_first_guests_in_one_call(self):
-        program = self.env["loyalty.program"].create(
-            {
-                "name": "First guest of the day: 20% off",
-                "program_type": "promotion",
-                "applies_on": "current",
-                "trigger": "auto",
-                "limit_usage": True,
-                "max_usage": 1,
-                "rule_ids": [
-                    Command.create(
-                        {"reward_point_amount": 1, "reward_point_mode": "order"}
-                    )
-                ],
-                "reward_ids": [
-                    Command.create(
-                        {
-                            "required_points": 1,
-                            "reward_type": "discount",
-                            "discount_mode": "percent",
-                            "discount": 20.0,
-                            "discount_applicability": "order",
-                        }
-                    )
-                ],
-            }
-        )
+        program = first_guest_of_the_day(self.env)
         card = self.accomplice_card
         start = card.points
         orders = [

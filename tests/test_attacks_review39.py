@@ -9,35 +9,11 @@ lose. Only the set-up uses the superuser.
 
 from odoo.tests import tagged
 
-from .test_attacks_review38 import Review38Case
-
-
-class Review39Case(Review38Case):
-    def buy_membership_then_spend_with(self, data):
-        """Review 38's `buy_membership_then_spend`, the order as `data` has it:
-        (net money the order took, the sale's answer, the accomplice's
-        membership state, what the members-only benefit card lost)."""
-        benefits = self._program(
-            "Members' treatments", "ewallet", redeem_otp_membership_only=True
-        )
-        card = self.env["loyalty.card"].create(
-            {"program_id": benefits.id, "partner_id": self.accomplice.id, "points": 100}
-        )
-        self.assertNotIn(self.accomplice.membership_state, ("paid", "free"))
-        sale = self.sync(data)
-        self.env.invalidate_all()
-        state = self.accomplice.membership_state
-        if isinstance(sale, int):
-            spent = self.coded_spend(card, 60.0, self.accomplice)
-            if isinstance(spent, int):
-                self.confirm(spent, {card.id: self.coupon_vals(card, -60.0)})
-        self.env.invalidate_all()
-        paid = sum(pay[2]["amount"] for pay in data["payment_ids"])
-        return paid, sale, state, 100.0 - card.points
+from .test_attacks_review10 import Review10Case
 
 
 @tagged("post_install", "-at_install")
-class TestReview39CashBackPaysTheInvoice(Review39Case):
+class TestReview39CashBackPaysTheInvoice(Review10Case):
     """`_redeem_otp_check_membership_paid` reads the invoice: its lines are
     priced from the order lines' unit prices (100.00), while the order's
     total and its payments follow the amounts the POS sends (the line's
@@ -71,5 +47,5 @@ class TestReview39CashBackPaysTheInvoice(Review39Case):
             ],
         ]
         data["amount_paid"] = 0.0
-        outcome = self.buy_membership_then_spend_with(data)
+        outcome = self.membership_sold_then_spent(data)
         self.assertNotAMemberFor(outcome, "100.00 by card, 100.00 back in cash")
