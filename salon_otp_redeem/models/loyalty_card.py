@@ -168,6 +168,21 @@ class LoyaltyCard(models.Model):
             )
         )
 
+    def _redeem_otp_unvouched(self, order):
+        """Whether a cashier takes credit off this card for `order` where no
+        code of the guest vouches for it: the card dormant, expired or
+        archived, or its program ended. A manager may."""
+        self.ensure_one()
+        if not self.env.user._redeem_otp_is_cashier():
+            return False
+        card, company = self.sudo(), order.company_id
+        return bool(
+            not card.active
+            or card._redeem_otp_expired(company)
+            or card.program_id._redeem_otp_not_running(company)
+            or card._redeem_otp_dormant(company)
+        )
+
     def _redeem_otp_refuse_unspendable(self, company, where, order=None):
         """Raise a UserError when one of these cards is archived or past its expiration date.
 

@@ -456,6 +456,17 @@ class PosOrderLine(models.Model):
                     code=card.code,
                 )
             )
+        elif card._redeem_otp_unvouched(order):
+            # Whatever the center or the program says, as for a spend: a
+            # dormant card's old top-up refunded in cash (review 40).
+            raise UserError(
+                self.env._(
+                    "This refund turns %(points)s of credit of %(code)s, a dormant "
+                    "or expired card, into cash: a Point of Sale manager refunds it.",
+                    points=take_back,
+                    code=card.code,
+                )
+            )
         elif card.program_id._redeem_otp_protected() and self._redeem_otp_under_lock(
             order
         ):
