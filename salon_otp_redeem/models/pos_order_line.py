@@ -397,7 +397,7 @@ class PosOrderLine(models.Model):
     def _redeem_otp_given_back(self, card):
         """Points these refund lines give back to `card`: what the refunded
         reward lines took from it (the sale's allowance once its points call
-        took it again, else what its sync holds), in proportion to what is
+        took it again, else what its sync holds for them), in proportion to what is
         refunded of them. A reward paid by the sale's own earnings on an empty
         card, or on no card, took nothing from the card: its refund gives
         nothing back."""
@@ -412,11 +412,16 @@ class PosOrderLine(models.Model):
         for origin, lines in refunds.grouped(
             lambda line: line.refunded_orderline_id.order_id.sudo()
         ).items():
-            took = payloads.per_card(
-                origin.redeem_otp_allowance
-                if origin.redeem_otp_points_moved
-                else origin.redeem_otp_taken_back
-            ).get(card.id, 0.0)
+            spent = payloads.per_card(origin.redeem_otp_allowance).get(card.id, 0.0)
+            if origin.redeem_otp_points_moved:
+                took = spent
+            else:
+                # The hold of a sale that is itself a refund holds what it
+                # takes back as well: only its spend is the rewards' (a 1.00
+                # reward gave back a 100.00 top-up's take-back, review 41).
+                held = payloads.per_card(origin.redeem_otp_taken_back)
+                taken_back = max(-origin.lines._redeem_otp_refund_net(card), 0.0)
+                took = max(min(held.get(card.id, 0.0) - taken_back, spent), 0.0)
             cost = sum(
                 line.points_cost
                 for line in origin.lines
