@@ -98,9 +98,7 @@ class MembershipMembershipLine(models.Model):
     def _redeem_otp_fee(self, line):
         """One membership's price, untaxed, in the currency of its invoice."""
         move, product = line.move_id, line.product_id
-        taxes = product.taxes_id.filtered(
-            lambda tax: tax.company_id in move.company_id.parent_ids
-        )
+        taxes = product.taxes_id._filter_taxes_by_company(move.company_id)
         fee = taxes.compute_all(product.lst_price, product=product)["total_excluded"]
         return move.company_id.currency_id._convert(
             fee, move.currency_id, move.company_id, move.invoice_date or move.date

@@ -333,14 +333,11 @@ class PosOrderLine(models.Model):
             raise UserError(
                 self.env._("This order's fiscal position is not offered at this till.")
             )
-        company = order.company_id
         sales = self.filtered(
             lambda line: not line.reward_id and line.price_subtotal_incl > 0
         )
         for product in sales.product_id.sudo():
-            taxes = product.taxes_id.filtered(
-                lambda tax: tax.company_id in company.parent_ids
-            )
+            taxes = product.taxes_id._filter_taxes_by_company(order.company_id)
             hundred = fiscal.map_tax(taxes).compute_all(
                 100.0, order.currency_id, handle_price_include=False
             )
