@@ -36,6 +36,16 @@ GUARDED_FIELDS = (
     # The paid check allows a rounding unit where the center rounds cash.
     "cash_rounding",
     "rounding_method",
+    # What the till offers decides which programs run and what a reward's
+    # taxes may be (`loyalty.program._redeem_otp_offered`,
+    # `pos.order.line._redeem_otp_tax_ratio`): a cashier who could link a
+    # pricelist or a fiscal position would open another's promotions.
+    "use_pricelist",
+    "pricelist_id",
+    "available_pricelist_ids",
+    "tax_regime_selection",
+    "default_fiscal_position_id",
+    "fiscal_position_ids",
 )
 
 
