@@ -141,3 +141,33 @@ def test_fingerprint_changes_with_the_redemption(partner, order, lines):
     assert policy.fingerprint(partner, order, lines) != policy.fingerprint(
         5, "uuid-1", BASE
     )
+
+
+@pytest.mark.parametrize(
+    ("gained", "paid", "refunded", "kept_bound", "back"),
+    [
+        # Money rules: the refunded share, whatever the rules say of the rest.
+        (100.0, 100.0, 40.0, 60.0, 40.0),
+        # A visit's points kept of an exchange that paid nothing: all back.
+        (50.0, -40.0, 60.0, 0.0, 50.0),
+        # Twenty unit pins given back of a 200.00 service: their 200 points.
+        (210.0, 220.0, 20.0, 10.0, 200.0),
+        # One service of two refunded, 50 a visit: the visit stays earned.
+        (50.0, 200.0, 100.0, 50.0, 25.0),
+        # Never more than was gained, nothing of nothing.
+        (30.0, 10.0, 50.0, -5.0, 30.0),
+        (0.0, 100.0, 100.0, 0.0, 0.0),
+    ],
+)
+def test_earned_back(gained, paid, refunded, kept_bound, back):
+    assert policy.earned_back(gained, paid, refunded, kept_bound) == pytest.approx(back)
+
+
+def test_earn_bound_rule_paid_nets_discounts_but_not_the_minimum():
+    lines = [{"product_id": 1, "qty": 1, "price": 200.0}]
+    rule = {"mode": "money", "amount": 1.0, "product_ids": None, "minimum_amount": 200}
+    assert policy.earn_bound([rule], lines, paid=200.0) == 200.0
+    # A 10% promotion: 180 earns, and the 200.00 minimum is still met.
+    assert policy.earn_bound([{**rule, "paid": 180.0}], lines, paid=200.0) == 180.0
+    # A rule's own figure never raises the order's.
+    assert policy.earn_bound([{**rule, "paid": 900.0}], lines, paid=200.0) == 200.0

@@ -196,7 +196,52 @@ class LoyaltyProgram(models.Model):
             order.config_id, order._redeem_otp_pricelist()
         ) or program._redeem_otp_used_up(order):
             return 0.0
+        return program._redeem_otp_earn_bound(order)
+
+    def _redeem_otp_earn_bound(self, order, back=None):
+        """What the rules give for the order's sale lines once `back` of them
+        is refunded ({line: (quantity, money)}, both negative; by default what
+        other paid orders refunded since: a sale refunded before its own
+        points call earns nothing by it)."""
+        self.ensure_one()
+        program = self.sudo()
         sales = order.lines.filtered(lambda line: not line.reward_id)
+        if back is None:
+            back = {line: self._redeem_otp_refunded_since(line) for line in sales}
+        back = {line: back.get(line, (0.0, 0.0)) for line in sales}
+        # What the guest paid for: the sale lines, where a negative line
+        # cancels a positive one; a real refund's lines (goods given back)
+        # may pay for credit, as pos_loyalty's refund to e-wallet does. Never
+        # more than the order's total says was paid for them (within its
+        # rounding): its lines are the cashier's figures, the total is what
+        # the payments must match.
+        paid = min(
+            sum(
+                line.price_subtotal_incl + back[line][1]
+                for line in sales
+                if not line.refunded_orderline_id
+            ),
+            order.amount_total
+            + sum(money for _qty, money in back.values())
+            - sum(
+                line.price_subtotal_incl
+                for line in order.lines
+                if line.reward_id or line.refunded_orderline_id
+            )
+            + order._redeem_otp_slack(),
+        )
+        # A rule on any product counts other programs' discounts and free
+        # products as pos_loyalty does: they lower what earns. Only credit
+        # spent (e-wallet, gift card) and the program's own rewards do not
+        # (review 42: a 10% promotion earned points on the 10%).
+        discounts = sum(
+            line.price_subtotal_incl
+            for line in order.lines
+            if line.reward_id
+            and line.reward_id.sudo().program_id != program
+            and line.reward_id.sudo().program_id.program_type
+            not in ("gift_card", "ewallet")
+        )
         rules = []
         for rule in program.rule_ids:
             domain = rule._get_valid_product_domain()
@@ -217,11 +262,9 @@ class LoyaltyProgram(models.Model):
                     "product_ids": valid,
                     "minimum_amount": rule.minimum_amount,
                     "minimum_qty": rule.minimum_qty,
+                    **({"paid": paid + discounts} if valid is None else {}),
                 }
             )
-        # Net of what paid refunds since gave back: a sale refunded before its
-        # own points call earns nothing by it.
-        back = {line: self._redeem_otp_refunded_since(line) for line in sales}
         return policy.earn_bound(
             rules,
             [
@@ -233,36 +276,17 @@ class LoyaltyProgram(models.Model):
                 }
                 for line in sales
             ],
-            # What the guest paid for: the sale lines, where a negative line
-            # cancels a positive one; a real refund's lines (goods given
-            # back) may pay for credit, as pos_loyalty's refund to e-wallet
-            # does. Never more than the order's total says was paid for
-            # them (within its rounding): its lines are the cashier's
-            # figures, the total is what the payments must match.
-            paid=min(
-                sum(
-                    line.price_subtotal_incl + back[line][1]
-                    for line in sales
-                    if not line.refunded_orderline_id
-                ),
-                order.amount_total
-                + sum(money for _qty, money in back.values())
-                - sum(
-                    line.price_subtotal_incl
-                    for line in order.lines
-                    if line.reward_id or line.refunded_orderline_id
-                )
-                + order._redeem_otp_slack(),
-            ),
+            paid=paid,
         )
 
     @api.model
-    def _redeem_otp_refunded_since(self, line):
-        """(quantity, money) that other, paid orders refunded of `line`: both
-        negative, or nothing."""
+    def _redeem_otp_refunded_since(self, line, excluding=None):
+        """(quantity, money) that other, paid orders (not `excluding`) refunded
+        of `line`: both negative, or nothing."""
         refunds = line.sudo().refund_orderline_ids.filtered(
             lambda ref: (
                 ref.order_id != line.order_id
+                and ref.order_id not in (excluding or ref.order_id.browse())
                 and ref.order_id.state in policy.PAID_STATES
             )
         )

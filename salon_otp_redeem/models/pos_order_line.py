@@ -367,28 +367,51 @@ class PosOrderLine(models.Model):
         return sales
 
     def _redeem_otp_take_back(self, card):
-        """Points these refund lines take back from `card`: what the refunded
-        orders' own points call added to it, in proportion to the money
-        refunded of the lines that earned it.
+        """Points these refund lines take back from `card` of what the
+        refunded orders' own points call added to it: what all their refunds
+        take back with these lines, less what they took back before them
+        (`policy.earned_back`), so that refunds one after the other take
+        back what one refund of it all would.
 
         A top-up sold with a service and refunded alone takes back all of
         its credit; the service refunded alone, none of it.
         """
         take_back = 0.0
         refunds = self.filtered("refunded_orderline_id")
-        for origin in refunds.refunded_orderline_id.order_id.sudo():
+        program = card.program_id.sudo()
+        for origin, mine in refunds.grouped(
+            lambda line: line.refunded_orderline_id.order_id.sudo()
+        ).items():
             # Earned, not what was left once the order's rewards were spent.
             gained = payloads.per_card(origin.redeem_otp_points_earned).get(
                 card.id, 0.0
             )
-            earning = card.program_id._redeem_otp_earning_lines(origin.lines)
+            if gained <= 0:
+                continue
+            earning = program._redeem_otp_earning_lines(origin.lines)
             paid = sum(earning.mapped("price_subtotal_incl"))
-            refunded = -sum(
-                refunds.filtered(
-                    lambda line, e=earning: line.refunded_orderline_id in e
-                ).mapped("price_subtotal_incl")
-            )
-            take_back += policy.share(gained, refunded, paid)
+            before = {
+                line: program._redeem_otp_refunded_since(line, excluding=mine.order_id)
+                for line in origin.lines
+            }
+            after = dict(before)
+            for line in mine:
+                qty, money = after.get(line.refunded_orderline_id, (0.0, 0.0))
+                after[line.refunded_orderline_id] = (
+                    qty + line.qty,
+                    money + line.price_subtotal_incl,
+                )
+
+            def taken(back, earning=earning, paid=paid, gained=gained, origin=origin):
+                refunded = -sum(back[line][1] for line in earning if line in back)
+                return policy.earned_back(
+                    gained,
+                    paid,
+                    refunded,
+                    program._redeem_otp_earn_bound(origin, back),
+                )
+
+            take_back += max(taken(after) - taken(before), 0.0)
         return take_back
 
     def _redeem_otp_given_back(self, card):

@@ -244,7 +244,8 @@ def earn_bound(rules, lines, paid):
     product ids the rule counts, or None for any product) and the rule's
     minimum_amount and minimum_qty. `lines` are dicts: product_id, qty and
     price (tax included) of the order's sale lines (not reward lines);
-    `paid` is the order's total. This bounds, it does not compute, so the
+    `paid` is the order's total (a rule's own `paid`, when given, bounds it
+    further for that rule). This bounds, it does not compute, so the
     POS's own figure is always within it: a minimum is read against the
     sales tax included, before any discount (never less than what
     pos_loyalty reads), and a rule under it earns nothing (a 20.00 coupon
@@ -256,9 +257,10 @@ def earn_bound(rules, lines, paid):
     their share of it. An order that pays nothing earns nothing per order,
     and units sold for nothing earn nothing per unit.
     """
-    paid = max(float(paid or 0.0), 0.0)
+    order_paid = max(float(paid or 0.0), 0.0)
     total = 0.0
     for rule in rules:
+        paid = order_paid
         valid = [
             line
             for line in lines
@@ -271,6 +273,10 @@ def earn_bound(rules, lines, paid):
             rule.get("minimum_qty") or 0.0
         ):
             continue
+        # What earns may be less than what meets the minimum: a rule on any
+        # product nets other programs' discounts, as pos_loyalty does (its
+        # minimum does not).
+        paid = min(paid, max(float(rule.get("paid", paid)), 0.0))
         amount = max(float(rule.get("amount") or 0.0), 0.0)
         mode = rule.get("mode")
         if mode == "order" and paid > 0:
@@ -300,6 +306,21 @@ def share(amount, part, whole):
     if amount <= 0 or whole <= 0:
         return 0.0
     return amount * min(max(part / whole, 0.0), 1.0)
+
+
+def earned_back(gained, paid, refunded, kept_bound):
+    """What a sale's refunds so far take back of the `gained` points its
+    points call credited: their share of the money of the lines that earned
+    (`refunded` of `paid`), and never less than what the lines kept cannot
+    have earned (`kept_bound`, the rules' figure for them). Per order or per
+    unit, money is no measure: a 60.00 service kept of an exchange that paid
+    nothing keeps no visit's points, twenty pins given back of a service
+    take their 200 unit points, not their 9% of the money (review 42)."""
+    if gained <= 0:
+        return 0.0
+    return min(
+        gained, max(share(gained, refunded, paid), gained - max(kept_bound, 0.0))
+    )
 
 
 def paid_units(qty, price, list_price=None):
