@@ -14,7 +14,7 @@ from odoo.addons.salon_otp_redeem.tools.errors import ERROR_CODES
 
 from .conftest import SUMMARY_LINES
 from .fuzz_strategies import CLEAN_EXCEPTIONS, _same, _short, bad_ids, junk
-from .otp_common import RedeemRoutesCase
+from .otp_common import RedeemRoutesCase, wait_delivery
 
 _logger = logging.getLogger(__name__)
 
@@ -130,6 +130,9 @@ class FuzzCase(RedeemRoutesCase):
                 target, params, name, data.get("message", ""), data.get("debug", "")
             )
         result = answer.get("result")
+        if route.endswith("/challenge"):
+            # The send after the answer is part of the request: its outcome too.
+            result = wait_delivery(self.make_jsonrpc_request, result)
         if is_route and not self.clean_route_result(result):
             return self.server_error(target, params, "malformed result", _short(result))
         refused = is_route and "error" in result

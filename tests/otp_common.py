@@ -12,6 +12,7 @@ tests/attack_common.py adds the cashier's JSON-RPC attacks on top of it).
 """
 
 import re
+import time
 import uuid as uuid_lib
 from contextlib import contextmanager
 from datetime import timedelta
@@ -30,6 +31,19 @@ from .common import MODULE
 
 CODE_RE = re.compile(r": ([0-9A-Z]{4,10}) is your code")
 OVERRIDE_CODE = "246810"
+
+
+def wait_delivery(jsonrpc, result, tries=200):
+    """Poll `/salon_otp_redeem/delivery` with `jsonrpc(url, params)` until the
+    code of a challenge route's answer is no longer being sent."""
+    for _ in range(tries):
+        if not isinstance(result, dict) or result.get("delivery") != "sending":
+            return result
+        time.sleep(0.01)
+        result = jsonrpc(
+            "/salon_otp_redeem/delivery", {"challenge_id": result["challenge_id"]}
+        )
+    raise AssertionError(f"the code of {result} was never sent")
 
 
 def make_dormant(env, card, days=200):
@@ -162,8 +176,17 @@ class SalonOtpCase(SalonSetupMixin, TestPointOfSaleHttpCommon, MockSMS, MockEmai
         make_dormant(self.env, card, days)
 
     def rpc(self, route, **params):
-        """One of the addon's JSON routes, as the logged-in user."""
-        return self.make_jsonrpc_request(f"/salon_otp_redeem/{route}", params)
+        """One of the addon's JSON routes, as the logged-in user; a code
+        request answers once its code went out, as the POS dialog waits."""
+        result = self.make_jsonrpc_request(f"/salon_otp_redeem/{route}", params)
+        if route == "challenge":
+            return self.delivered(result)
+        return result
+
+    def delivered(self, result):
+        """The challenge route's answer once the send after it is done: where
+        the code went, or why it did not (`/delivery`, polled as the POS does)."""
+        return wait_delivery(self.make_jsonrpc_request, result)
 
     def sent_codes(self, since=0):
         """The codes in the SMS sent since the `since`-th one."""

@@ -25,7 +25,7 @@ from odoo.addons.base.models import ir_mail_server
 
 from .common import MODULE, HttpCase, TransactionCase
 from .demo_common import CAMILLE_EMAIL, CAMILLE_NUMBER, load_script
-from .otp_common import CODE_RE
+from .otp_common import CODE_RE, wait_delivery
 
 demo_configure = load_script("demo_configure")
 demo_standins = load_script("demo_standins")
@@ -164,7 +164,10 @@ class TestDemoDelivery(HttpCase):
 
     # -- the cashier's calls ---------------------------------------------
     def rpc(self, route, **params):
-        return self.make_jsonrpc_request(f"/salon_otp_redeem/{route}", params)
+        answer = self.make_jsonrpc_request(f"/salon_otp_redeem/{route}", params)
+        if route == "challenge":
+            return wait_delivery(self.make_jsonrpc_request, answer)
+        return answer
 
     def call_kw(self, model, method, *args):
         return self.make_jsonrpc_request(

@@ -20,7 +20,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
-from .otp_common import CODE_RE, RedeemOtpOrderCase
+from .otp_common import CODE_RE, RedeemOtpOrderCase, wait_delivery
 
 PROVIDER = "salon_test_sms_provider"
 API_URL_PARAM = "salon_test_sms_provider.api_url"
@@ -91,7 +91,7 @@ class TestSmsProviderModule(RedeemOtpOrderCase, HttpCase):
         self.authenticate(self.env.user.login, self.env.user.login)
 
     def request_code(self):
-        return self.make_jsonrpc_request(
+        answer = self.make_jsonrpc_request(
             "/salon_otp_redeem/challenge",
             {
                 "pos_config_id": self.config.id,
@@ -100,6 +100,7 @@ class TestSmsProviderModule(RedeemOtpOrderCase, HttpCase):
                 "redemptions": [self.redemption(self.ewallet_card, 40.0)],
             },
         )
+        return wait_delivery(self.make_jsonrpc_request, answer)
 
     def assertNoSmsRowLeft(self):
         references = [message["reference"] for message in self.api.received]

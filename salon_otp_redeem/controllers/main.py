@@ -42,6 +42,13 @@ class RedeemOtpController(http.Controller):
             )
         )
 
+    @http.route(
+        "/salon_otp_redeem/delivery", type="json", auth="user", methods=["POST"]
+    )
+    def delivery(self, challenge_id=None, **kwargs):
+        """Whether the code the challenge route answered for went out, and where."""
+        return self._call(lambda: self._delivery(challenge_id))
+
     @http.route("/salon_otp_redeem/verify", type="json", auth="user", methods=["POST"])
     def verify(
         self, challenge_id=None, code=None, override_code=None, reason=None, **kwargs
@@ -93,6 +100,9 @@ class RedeemOtpController(http.Controller):
     def _request_code(
         self, pos_config_id, partner_id, order_uuid, redemptions, channel
     ):
+        # Set only once this try's challenge exists: a retried transaction
+        # must not send for the try that was rolled back.
+        request.redeem_otp_delivery = None
         config = self._check_config(pos_config_id)
         partner = self._check_partner(partner_id, config)
         if not isinstance(order_uuid, str) or not UUID_RE.match(order_uuid):
@@ -103,15 +113,37 @@ class RedeemOtpController(http.Controller):
         if channel is not None and channel not in ("sms", "whatsapp", "email"):
             raise RedeemOtpError("bad_request", request.env._("Unknown channel."))
         # Challenges are created only here, as the model's own code, never by
-        # a POS user's create(); the cashier is still the real user.
+        # a POS user's create(); the cashier is still the real user. The
+        # code goes out once this answer is sent (`ir.http._post_dispatch`):
+        # the till asks /delivery where it went.
         challenge = (
             request.env["salon.otp.challenge"]
             .sudo()
             ._redeem_otp_request(
-                config, partner, order_uuid, redemptions, channel=channel or None
+                config,
+                partner,
+                order_uuid,
+                redemptions,
+                channel=channel or None,
+                deliver=False,
             )
         )
-        return challenge._redeem_otp_public()
+        context = request.env.context
+        request.redeem_otp_delivery = (
+            request.env.uid,
+            {
+                key: context[key]
+                for key in ("allowed_company_ids", "lang", "tz")
+                if key in context
+            },
+            challenge.code_id.id,
+            channel or None,
+        )
+        return {**challenge._redeem_otp_public(), "delivery": "sending"}
+
+    def _delivery(self, challenge_id):
+        challenge, _stored = self._check_challenge(challenge_id, lock=False)
+        return challenge.code_id._redeem_otp_delivery()
 
     def _decide(self, pos_config_id, partner_id, order_uuid, lines, amount_total):
         config, session = self._check_config_session(pos_config_id)
@@ -227,7 +259,7 @@ class RedeemOtpController(http.Controller):
         partner.check_access("read")
         return partner.sudo()
 
-    def _check_challenge(self, challenge_id):
+    def _check_challenge(self, challenge_id, lock=True):
         self._check_user()
         if not isinstance(challenge_id, int) or isinstance(challenge_id, bool):
             raise RedeemOtpError(
@@ -241,7 +273,9 @@ class RedeemOtpController(http.Controller):
         try:
             # The row's one read is its lock: a verify always takes it, and
             # holding it a moment longer for someone else's id costs nothing.
-            stored = challenge._redeem_otp_lock()
+            # A look at the delivery takes none: it would wait for the send.
+            stored = challenge._redeem_otp_lock() if lock else None
+            challenge.state  # noqa: B018 (raises MissingError for no such row)
         except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This code request does not exist.")

@@ -19,4 +19,5 @@ from . import (  # noqa: F401
     pos_order_line,
     pos_payment,
     pos_session,
+    ir_http,
 )

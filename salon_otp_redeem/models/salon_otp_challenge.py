@@ -207,13 +207,15 @@ class SalonOtpChallenge(models.Model):
     # -- Requesting a code ----------------------------------------------
     @api.model
     def _redeem_otp_request(
-        self, config, partner, order_uuid, redemptions, channel=None
+        self, config, partner, order_uuid, redemptions, channel=None, deliver=True
     ):
         """Create a challenge, void the order's earlier ones and send the code.
 
         Called by the challenge route once it has checked the user and the
         session. Limits are counted one request at a time (`tools.turns`), so that two workers
-        cannot both pass the last free slot.
+        cannot both pass the last free slot. With `deliver` false the code
+        row is only prepared: the route sends it once the till has its answer
+        (`salon.otp.code._redeem_otp_deliver_pending`).
         """
         company = config.company_id
         # The order and the limits first: even a refused request is recorded
@@ -249,12 +251,12 @@ class SalonOtpChallenge(models.Model):
                 **risk,
             }
         )
-        sent = Code._redeem_otp_send(challenge, channel, now)
         challenge._redeem_otp_log(
-            logging.INFO,
-            "code sent",
-            f"by {sent['channel']}, superseding {earlier.ids}",
+            logging.INFO, "code asked", f"superseding {earlier.ids}"
         )
+        code = Code._redeem_otp_prepare(challenge, now)
+        if deliver:
+            code._redeem_otp_deliver(channel)
         return challenge
 
     @api.model

@@ -43,6 +43,7 @@ class SalonOtpCode(models.Model):
     )
     state = fields.Selection(
         [
+            ("sending", "Sending"),
             ("sent", "Sent"),
             ("voided", "No longer valid"),
             ("used", "Used"),
@@ -55,6 +56,9 @@ class SalonOtpCode(models.Model):
     channel = fields.Selection(CHANNELS, readonly=True)
     destination_masked = fields.Char(string="Sent to", readonly=True)
     failure_reason = fields.Char(string="Why not sent", readonly=True)
+    # What the till is told when a send after the response failed: the error
+    # the request itself would have answered (`RedeemOtpError.to_json`).
+    delivery_error = fields.Json(readonly=True, copy=False)
     code_length = fields.Integer(readonly=True)
     alphabet = fields.Selection(
         [(codes.NUMERIC, "Digits"), (codes.ALPHANUMERIC, "Letters and digits")],
@@ -109,7 +113,8 @@ class SalonOtpCode(models.Model):
             """
             UPDATE salon_otp_code
                SET code_hash = NULL,
-                   state = CASE WHEN state = 'sent' THEN %s ELSE state END,
+                   state = CASE WHEN state IN ('sent', 'sending') THEN %s
+                                ELSE state END,
                    write_uid = %s,
                    write_date = %s
              WHERE id IN %s
@@ -191,44 +196,111 @@ class SalonOtpCode(models.Model):
 
     @api.model
     def _redeem_otp_send(self, challenge, preferred, now):
-        """Make, hash and send a new code for `challenge`; return where it went.
+        """Make, hash and send a new code for `challenge`; return where it went."""
+        return self._redeem_otp_prepare(challenge, now)._redeem_otp_deliver(preferred)
 
-        The code itself lives only in this call and the message it goes out in.
+    @api.model
+    def _redeem_otp_prepare(self, challenge, now):
+        """The challenge's new code row, its times set, no code in it yet.
+
+        The code is made by `_redeem_otp_deliver`, at the moment it goes
+        out: the challenge route answers the till first and sends after
+        (`ir.http._post_dispatch`), so that a gateway's time is not the
+        cashier's. Until then the row is 'sending' and nothing matches it.
         """
         company = challenge.company_id
+        expires_at = now + timedelta(minutes=challenge.validity_minutes)
         record = self.create(
             {
                 "challenge_id": challenge.id,
+                "state": "sending",
                 "code_length": codes.effective_length(
                     company.redeem_otp_code_length, company.redeem_otp_alphabet
                 ),
                 "alphabet": company.redeem_otp_alphabet,
+                "sent_at": now,
+                "expires_at": expires_at,
+                "resend_at": now + timedelta(seconds=company.redeem_otp_resend_seconds),
             }
         )
-        code = codes.generate_code(record.code_length, record.alphabet)
-        record._store_code_hash(code)
+        # Written here, not related: a stored related field would look the
+        # challenge up again at every send.
+        challenge.write({"expires_at": expires_at})
+        return record
+
+    def _redeem_otp_deliver(self, preferred):
+        """Make, hash and send this row's code; return where it went.
+
+        The code itself lives only in this call and the message it goes out
+        in. Raises RedeemOtpError (after recording it) when no channel took it.
+        """
+        self.ensure_one()
+        challenge = self.challenge_id
+        code = codes.generate_code(self.code_length, self.alphabet)
+        self._store_code_hash(code)
         sent = RedeemOtpSender(self.env)._send_code(
             challenge, code, preferred=preferred
         )
         del code
         if not sent.get("channel"):
-            record._redeem_otp_send_failed(sent, now)
-        sent_at = fields.Datetime.now()
-        expires_at = sent_at + timedelta(minutes=challenge.validity_minutes)
-        record.write(
+            self._redeem_otp_send_failed(sent, fields.Datetime.now())
+        self.write(
             {
+                "state": "sent",
                 "channel": sent["channel"],
                 "destination_masked": sent["destination_masked"],
-                "sent_at": sent_at,
-                "expires_at": expires_at,
-                "resend_at": sent_at
-                + timedelta(seconds=company.redeem_otp_resend_seconds),
             }
         )
-        # Written here, not related: a stored related field would look the
-        # challenge up again at every send.
-        challenge.write({"expires_at": expires_at, "channel": sent["channel"]})
+        challenge.write({"channel": sent["channel"]})
+        challenge._redeem_otp_log(logging.INFO, "code sent", f"by {sent['channel']}")
         return sent
+
+    def _redeem_otp_deliver_pending(self, preferred):
+        """Send this code after the challenge route answered, if still wanted.
+
+        Under the challenge's lock: a newer code, a verify or a closed
+        challenge since the request leave nothing to send. A refusal is
+        kept for the till's next look (`_redeem_otp_delivery`), not raised.
+        """
+        self.ensure_one()
+        challenge = self.challenge_id
+        challenge._redeem_otp_lock()
+        if (
+            self.state != "sending"
+            or challenge.code_id != self
+            or challenge.state != "pending"
+        ):
+            return
+        try:
+            self._redeem_otp_deliver(preferred)
+        except RedeemOtpError as exc:
+            # What the refusal wrote (the failed code, the challenge left open
+            # for the override or failed) stays: it is the outcome.
+            self.delivery_error = exc.to_json()
+
+    def _redeem_otp_delivery_crashed(self):
+        """The send after the response broke: the till is told, the code is void."""
+        if self.state != "sending":
+            return
+        self._redeem_otp_void("failed")
+        self.write(
+            {
+                "failure_reason": "internal error",
+                "delivery_error": RedeemOtpError(
+                    "send_failed", self.env._("The code could not be sent.")
+                ).to_json(),
+            }
+        )
+
+    def _redeem_otp_delivery(self):
+        """The till's view of a send after the response: sending, sent, or the refusal."""
+        self.ensure_one()
+        challenge = self.challenge_id
+        if self.state == "sending":
+            return {"challenge_id": challenge.id, "delivery": "sending"}
+        if self.delivery_error:
+            return self.delivery_error
+        return {**challenge._redeem_otp_public(), "delivery": "sent"}
 
     def _redeem_otp_send_failed(self, sent, now):
         """No code reached the guest: say why, and keep the override open where allowed.

@@ -22,9 +22,14 @@ import {
 const ROUTES = {
     channels: "/salon_otp_redeem/channels",
     challenge: "/salon_otp_redeem/challenge",
+    delivery: "/salon_otp_redeem/delivery",
     verify: "/salon_otp_redeem/verify",
 };
 const CLEAR = {value: "Clear", text: "C"};
+// How often, and how long, the dialog asks where a code went: the server
+// answers the request at once and sends the code right after.
+const DELIVERY_POLL_MS = 250;
+const DELIVERY_TIMEOUT_MS = 30000;
 
 /**
  * The message to show for a route's error: the server's own words, already
@@ -259,7 +264,7 @@ export class RedeemOtpDialog extends Component {
         const previous = this.state.challenge;
         this.state.error = null;
         this.state.notice = "";
-        const result = await this.call(ROUTES.challenge, {
+        const result = await this.requestCode({
             pos_config_id: this.pos.config.id,
             partner_id: this.props.partner.id,
             order_uuid: this.props.order.uuid,
@@ -308,6 +313,38 @@ export class RedeemOtpDialog extends Component {
                 {destination: result.destination || ""}
             );
         }
+    }
+
+    /**
+     * Asks for a code and waits until the server has sent it: the answer is
+     * then the challenge with where the code went, or null with the error
+     * shown (as for any route).
+     */
+    async requestCode(params) {
+        let result = await this.call(ROUTES.challenge, params);
+        const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+        this.state.busy = true;
+        try {
+            while (result?.delivery === "sending") {
+                if (Date.now() > deadline) {
+                    this.showError({
+                        code: "send_failed",
+                        message: _t(
+                            "The code is taking long to go out. Wait a moment, then send a new one."
+                        ),
+                    });
+                    return null;
+                }
+                await new Promise((resolve) => setTimeout(resolve, DELIVERY_POLL_MS));
+                result = await this.call(ROUTES.delivery, {
+                    challenge_id: result.challenge_id,
+                });
+                this.state.busy = true;
+            }
+        } finally {
+            this.state.busy = false;
+        }
+        return result;
     }
 
     async resend() {
