@@ -8,6 +8,8 @@ reads the challenge back, then does the same three calls with the
 challenge on the order. The floor is a bare authenticated read.
 """
 
+import time
+
 from .client import Orders, order_id
 from .servers import BenchError
 
@@ -15,6 +17,9 @@ FLOOR = "floor (bare read)"
 DECISION = "/decision"
 CHANNELS = "/channels"
 CHALLENGE = "/challenge"
+# From the challenge's answer until /delivery says the code went out: the
+# send after the response (the stand-in gateway answers at once).
+DELIVERED = "code out (after /challenge)"
 VERIFY = "/verify"
 READ = "read challenge"
 VALIDATE = "validate_coupon_programs"
@@ -27,6 +32,7 @@ ADDON_CALLS = (
     DECISION,
     CHANNELS,
     CHALLENGE,
+    DELIVERED,
     VERIFY,
     READ,
     VALIDATE,
@@ -38,6 +44,7 @@ PATHS = {
     DECISION: "/salon_otp_redeem/decision",
     CHANNELS: "/salon_otp_redeem/channels",
     CHALLENGE: "/salon_otp_redeem/challenge",
+    DELIVERED: "/salon_otp_redeem/delivery",
     VERIFY: "/salon_otp_redeem/verify",
     READ: "/web/dataset/call_kw/salon.otp.challenge/read",
     VALIDATE: "/web/dataset/call_kw/pos.order/validate_coupon_programs",
@@ -120,10 +127,28 @@ class Till:
         )
         if "error" in result:
             raise BenchError(f"challenge: {result['error']}")
+        return result["challenge_id"], mark, ms
+
+    def delivered(self, challenge_id, mark):
+        """Ask /delivery until the code is out, as the POS dialog does; the
+        code from the stand-in and the milliseconds it took."""
+        started = time.perf_counter()
+        for _ in range(400):
+            result, _ms = self.client.post(
+                DELIVERED_PATH, {"challenge_id": challenge_id}
+            )
+            if "error" in result:
+                raise BenchError(f"delivery: {result['error']}")
+            if result.get("delivery") != "sending":
+                break
+            time.sleep(0.005)
+        else:
+            raise BenchError("delivery: the code never went out")
+        ms = (time.perf_counter() - started) * 1000.0
         code = self.sms.code_since(mark)
         if not code:
             raise BenchError("challenge: no code reached the SMS stand-in")
-        return result["challenge_id"], code, ms
+        return code, ms
 
     def verify(self, challenge_id, code):
         return self.client.post(
@@ -177,8 +202,10 @@ class Till:
         if self.sms is not None:
             record(DECISION, self.decision(order_uuid, reward_lines)[1])
             record(CHANNELS, self.channels()[1])
-            challenge_id, code, ms = self.challenge(order_uuid)
+            challenge_id, mark, ms = self.challenge(order_uuid)
             record(CHALLENGE, ms)
+            code, ms = self.delivered(challenge_id, mark)
+            record(DELIVERED, ms)
             result, ms = self.verify(challenge_id, code)
             if result.get("state") != "verified":
                 raise BenchError(f"verify: {result}")
@@ -197,4 +224,5 @@ class Till:
 DECISION_PATH = PATHS[DECISION]
 CHANNELS_PATH = PATHS[CHANNELS]
 CHALLENGE_PATH = PATHS[CHALLENGE]
+DELIVERED_PATH = PATHS[DELIVERED]
 VERIFY_PATH = PATHS[VERIFY]

@@ -70,7 +70,8 @@ def query(settings, db, sql, params):
 def wrong_codes(settings, args, till, say):
     ids = till.ids
     limit = ids["max_attempts"]
-    challenge_id, code, _ms = till.challenge(till.orders.new_uuid())
+    challenge_id, mark, _ms = till.challenge(till.orders.new_uuid())
+    code, _ms = till.delivered(challenge_id, mark)
     size = len(code)
     wrong = [
         f"{(int(code) + k) % 10**size:0{size}d}" for k in range(1, args.wrong_codes + 1)
@@ -130,7 +131,8 @@ def syncs(settings, args, till, say, same_order):
     """N syncs at once of orders carrying one verified challenge, then N points calls."""
     ids, orders, count = till.ids, till.orders, args.parallel_syncs
     order_uuid = orders.new_uuid()
-    challenge_id, code, _ms = till.challenge(order_uuid)
+    challenge_id, mark, _ms = till.challenge(order_uuid)
+    code, _ms = till.delivered(challenge_id, mark)
     verified, _ms = till.verify(challenge_id, code)
     assert verified.get("state") == "verified", verified
     before = balance(settings, args, ids["card_id"])

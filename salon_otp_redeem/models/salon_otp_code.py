@@ -271,6 +271,17 @@ class SalonOtpCode(models.Model):
             or challenge.state != "pending"
         ):
             return
+        # The watch on staff changes to the guest's contacts, as of now: the
+        # request decided it before its answer, and a cashier may write the
+        # guest's mobile between that answer and this send, which they can
+        # hold back by reading the answer slowly (review 44). Under the
+        # watch, only the previous destination gets the code.
+        changes = self.env["salon.otp.destination.change"]._recent(
+            challenge.partner_id, challenge.company_id
+        )
+        if changes and not challenge.risk_destination_changed:
+            challenge.risk_destination_changed = True
+            challenge._redeem_otp_note(changes._redeem_otp_describe())
         try:
             self._redeem_otp_deliver(preferred)
         except RedeemOtpError as exc:

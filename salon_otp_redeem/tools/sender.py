@@ -184,7 +184,9 @@ class RedeemOtpSender:
         previous destinations took the code: the new one is never used.
         """
         if not challenge.risk_destination_changed:
-            return None  # the request, in this transaction, found no change under watch
+            # No change under watch when the request was decided, nor when
+            # its code went out (`salon.otp.code._redeem_otp_deliver_pending`).
+            return None
         previous = self._extra_destinations(
             challenge.partner_id, challenge.company_id, channel
         )
