@@ -177,13 +177,17 @@ def test_earn_bound_gives_nothing_for_nothing():
 
 
 def test_units_earn_in_full_at_half_their_price_and_fall_below():
-    # 300 services for a cent in all (list price 40.00 each): one stamp.
-    assert policy.paid_units(300, 0.01, 40.0) == 1.0
+    # 300 services for a cent in all (list price 40.00 each): no stamp; a
+    # package for a cent, no session.
+    assert policy.paid_units(300, 0.01, 40.0) == 0.0
+    assert policy.paid_units(1, 0.01, 270.0) == 0.0
+    assert policy.paid_units(1, 134.99, 270.0) == 0.0
     # A member's price, half price: every unit earns, as the POS counts.
     assert policy.paid_units(10, 200.0, 40.0) == 10.0
     assert policy.paid_units(3, 96.0, 40.0) == 3.0
-    # A tenth of the price: twice the list-priced units paid, rounded up.
+    # A tenth of the price: twice the list-priced units paid, rounded down.
     assert policy.paid_units(10, 40.0, 40.0) == 2.0
+    assert policy.paid_units(10, 59.0, 40.0) == 2.0
     assert policy.paid_units(10, 0.0, 40.0) == 0.0
     # No list price (an open price): a unit per whole unit of currency.
     assert policy.paid_units(5, 50.0, 0.0) == 5.0
@@ -191,17 +195,19 @@ def test_units_earn_in_full_at_half_their_price_and_fall_below():
     assert policy.paid_units(-2, -80.0, 40.0) == -2.0
     stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
     cent = [{"product_id": 1, "qty": 300, "price": 0.01, "list_price": 40.0}]
-    assert policy.earn_bound(stamps, cent, paid=0.01) == 1.0
+    assert policy.earn_bound(stamps, cent, paid=0.01) == 0.0
     # Thirty lines of a cent are one sale of thirty units for 0.30.
     one = {"product_id": 1, "qty": 1, "price": 0.01, "list_price": 40.0}
-    assert policy.earn_bound(stamps, [one] * 30, paid=0.30) == 1.0
+    assert policy.earn_bound(stamps, [one] * 30, paid=0.30) == 0.0
+    assert policy.earn_bound(stamps, [dict(one, price=20.0)] * 30, paid=600.0) == 30.0
 
 
 def test_earn_bound_reads_rules_against_what_the_order_paid():
     # 30 services at 200.00 cancelled down to 10.00 by another product's line.
     stamps = [{"mode": "unit", "amount": 1.0, "product_ids": {1}}]
     services = [{"product_id": 1, "qty": 30, "price": 6000.0, "list_price": 200.0}]
-    assert policy.earn_bound(stamps, services, paid=10.0) == 1.0
+    assert policy.earn_bound(stamps, services, paid=10.0) == 0.0
+    assert policy.earn_bound(stamps, services, paid=100.0) == 1.0
     assert policy.earn_bound(stamps, services, paid=6000.0) == 30.0
     # A 100.00 minimum on services is not met by an order that paid 0.01.
     coupon = [{"mode": "order", "amount": 1.0, "product_ids": {1}}]

@@ -275,7 +275,8 @@ class RedeemOtpController(http.Controller):
             # holding it a moment longer for someone else's id costs nothing.
             # A look at the delivery takes none: it would wait for the send.
             stored = challenge._redeem_otp_lock() if lock else None
-            challenge.state  # noqa: B018 (raises MissingError for no such row)
+            if not lock and not challenge.exists():
+                raise MissingError(request.env._("This code request does not exist."))
         except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This code request does not exist.")

@@ -24,13 +24,14 @@ class IrHttp(models.AbstractModel):
         it: a transaction retried after a serialization failure dispatches
         again and makes a new response.
         """
-        super()._post_dispatch(response)
+        result = super()._post_dispatch(response)
         delivery = getattr(request, "redeem_otp_delivery", None)
         if delivery:
             request.redeem_otp_delivery = None
             response.call_on_close(
                 functools.partial(_deliver_after_response, request.db, *delivery)
             )
+        return result
 
 
 def _deliver_after_response(dbname, uid, context, code_id, preferred):

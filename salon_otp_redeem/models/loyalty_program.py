@@ -262,6 +262,7 @@ class LoyaltyProgram(models.Model):
                     "product_ids": valid,
                     "minimum_amount": rule.minimum_amount,
                     "minimum_qty": rule.minimum_qty,
+                    "minimum_tax_excluded": rule.minimum_amount_tax_mode == "excl",
                     **({"paid": paid + discounts} if valid is None else {}),
                 }
             )
@@ -272,6 +273,14 @@ class LoyaltyProgram(models.Model):
                     "product_id": line.product_id.id,
                     "qty": line.qty + back[line][0],
                     "price": line.price_subtotal_incl + back[line][1],
+                    # Refunded money is netted before tax in the line's ratio.
+                    "price_excl": line.price_subtotal
+                    * (
+                        (line.price_subtotal_incl + back[line][1])
+                        / line.price_subtotal_incl
+                        if line.price_subtotal_incl
+                        else 1.0
+                    ),
                     "list_price": line.product_id.lst_price,
                 }
                 for line in sales

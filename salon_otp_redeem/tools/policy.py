@@ -242,8 +242,9 @@ def earn_bound(rules, lines, paid):
     `rules` are dicts: mode (order | money | unit), amount (points per
     order, per unit of currency or per unit), product_ids (the set of
     product ids the rule counts, or None for any product) and the rule's
-    minimum_amount and minimum_qty. `lines` are dicts: product_id, qty and
-    price (tax included) of the order's sale lines (not reward lines);
+    minimum_amount and minimum_qty (and minimum_tax_excluded, read against
+    the lines' price_excl). `lines` are dicts: product_id, qty, price (tax
+    included) and price_excl of the order's sale lines (not reward lines);
     `paid` is the order's total (a rule's own `paid`, when given, bounds it
     further for that rule). This bounds, it does not compute, so the
     POS's own figure is always within it: a minimum is read against the
@@ -269,7 +270,15 @@ def earn_bound(rules, lines, paid):
         ]
         money = max(sum(float(line["price"]) for line in valid), 0.0)
         units = max(sum(float(line["qty"]) for line in valid), 0.0)
-        if min(money, paid) < float(rule.get("minimum_amount") or 0.0) or units < float(
+        # A minimum "tax excluded" is read against the lines before tax, as
+        # pos_loyalty reads it (review 45: 90.00 + 15% met a 100.00 minimum).
+        least = money
+        if rule.get("minimum_tax_excluded"):
+            least = max(
+                sum(float(line.get("price_excl", line["price"])) for line in valid),
+                0.0,
+            )
+        if min(least, paid) < float(rule.get("minimum_amount") or 0.0) or units < float(
             rule.get("minimum_qty") or 0.0
         ):
             continue
@@ -330,9 +339,11 @@ def paid_units(qty, price, list_price=None):
     stamps, nor are 300 services for 0.01 in all. A unit sold at half its
     list price or more earns in full, as pos_loyalty counts it (a member's
     price, a discount of the day); below that the units that earn fall with
-    the money: at most twice what was paid in list-priced units, rounded
-    up. A product with no list price (an open price) earns a unit for each
-    whole unit of currency paid, up to its quantity. `qty` and `price` are
+    the money: twice what was paid in list-priced units, rounded down, so
+    that a unit earns only once half its price is paid (a ten-session
+    package sold for 0.01 loads no session, review 45). A product with no
+    list price (an open price) earns a unit for each whole unit of currency
+    paid, up to its quantity. `qty` and `price` are
     the product's units and money on the order (a negative line cancels a
     positive one), `list_price` its price for one unit.
     """
@@ -344,7 +355,7 @@ def paid_units(qty, price, list_price=None):
     list_price = float(list_price or 0.0)
     if list_price <= 0:
         return min(qty, float(math.floor(round(price, 6))))
-    return min(qty, float(math.ceil(round(2 * price / list_price, 6))))
+    return min(qty, float(math.floor(round(2 * price / list_price, 6))))
 
 
 def day_start(tz, now):
