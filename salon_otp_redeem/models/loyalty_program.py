@@ -214,7 +214,8 @@ class LoyaltyProgram(models.Model):
         # may pay for credit, as pos_loyalty's refund to e-wallet does. Never
         # more than the order's total says was paid for them (within its
         # rounding): its lines are the cashier's figures, the total is what
-        # the payments must match.
+        # the payments must match. What a cashier put on the guest's account
+        # is a debt, not money paid (`pos.order._redeem_otp_on_account`).
         paid = min(
             sum(
                 line.price_subtotal_incl + back[line][1]
@@ -222,6 +223,7 @@ class LoyaltyProgram(models.Model):
                 if not line.refunded_orderline_id
             ),
             order.amount_total
+            - order._redeem_otp_on_account()
             + sum(money for _qty, money in back.values())
             - sum(
                 line.price_subtotal_incl

@@ -46,6 +46,9 @@ GUARDED_FIELDS = (
     "tax_regime_selection",
     "default_fiscal_position_id",
     "fiscal_position_ids",
+    # How a till may be paid: a Customer Account linked by a cashier would
+    # pay for credit with a debt (review 46).
+    "payment_method_ids",
 )
 
 
@@ -80,7 +83,10 @@ class PosConfig(models.Model):
     def write(self, vals):
         """POS users may write their center (stock access rights), not its protection."""
         Change = self.env["salon.otp.setting.change"]
-        rows = Change._guard(self, vals, GUARDED_FIELDS)
+        # A `module_*` switch installs that module, as the superuser: new
+        # code is not a cashier's to add (review 46).
+        modules = tuple(name for name in vals if name.startswith("module_"))
+        rows = Change._guard(self, vals, GUARDED_FIELDS + modules)
         result = super().write(vals)
         Change._record(rows)
         return result

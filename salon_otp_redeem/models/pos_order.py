@@ -396,6 +396,21 @@ class PosOrder(models.Model):
                 )
             )
 
+    def _redeem_otp_on_account(self):
+        """What a cashier put of this order on the guest's Customer Account.
+
+        A debt, not money paid: it buys no credit, points or gift card (an
+        accomplice never settles it, review 46). A manager's sale on account
+        is the salon's own decision, and counts as paid, as in stock.
+        """
+        if self.env.user._redeem_otp_is_manager():
+            return 0.0
+        return sum(
+            payment.amount
+            for payment in self.sudo().payment_ids
+            if payment.amount > 0 and payment.payment_method_id.type == "pay_later"
+        )
+
     def _redeem_otp_slack(self):
         rounding = self.currency_id.rounding
         config = self.config_id

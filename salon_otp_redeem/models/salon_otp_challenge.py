@@ -117,6 +117,7 @@ class SalonOtpChallenge(models.Model):
         string="Authorized",
         compute="_compute_amount_authorized",
         store=True,
+        precompute=True,
         currency_field="currency_id",
         help="The amount the guest's code or a staff override authorized; "
         "0 when nothing was authorized (not sent, expired, replaced, locked "
@@ -134,11 +135,20 @@ class SalonOtpChallenge(models.Model):
         string="Contact changed by staff", readonly=True
     )
     risk_expired = fields.Boolean(string="Expired card", readonly=True)
+    # Precomputed: in the INSERT of a new challenge, not an UPDATE after it.
     risk_override = fields.Boolean(
-        string="Staff override", compute="_compute_risk", store=True, readonly=True
+        string="Staff override",
+        compute="_compute_risk",
+        store=True,
+        precompute=True,
+        readonly=True,
     )
     has_risk = fields.Boolean(
-        string="Risk", compute="_compute_risk", store=True, readonly=True
+        string="Risk",
+        compute="_compute_risk",
+        store=True,
+        precompute=True,
+        readonly=True,
     )
     decision = fields.Text(string="Policy decisions", readonly=True)
     override_user_name = fields.Char(
@@ -248,6 +258,9 @@ class SalonOtpChallenge(models.Model):
                 "amount": amount,
                 "points_total": points,
                 "fingerprint": policy.fingerprint(partner.id, order_uuid, lines),
+                # Its code's, set again by `salon.otp.code._redeem_otp_prepare`.
+                "expires_at": now
+                + timedelta(minutes=company.redeem_otp_validity_minutes),
                 **risk,
             }
         )
