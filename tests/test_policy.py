@@ -171,3 +171,15 @@ def test_earn_bound_rule_paid_nets_discounts_but_not_the_minimum():
     assert policy.earn_bound([{**rule, "paid": 180.0}], lines, paid=200.0) == 180.0
     # A rule's own figure never raises the order's.
     assert policy.earn_bound([{**rule, "paid": 900.0}], lines, paid=200.0) == 200.0
+
+
+def test_a_combo_line_is_a_unit_paid_by_its_items():
+    stamps = [{"mode": "unit", "amount": 1.0, "product_ids": None}]
+    menu = {"product_id": 1, "qty": 1, "price": 0.0, "list_price": 100.0}
+    items = [
+        {"product_id": 2, "qty": 1, "price": 75.0, "list_price": 90.0},
+        {"product_id": 3, "qty": 1, "price": 25.0, "list_price": 30.0},
+    ]
+    assert policy.earn_bound(stamps, [menu, *items], paid=100.0) == 2.0
+    paid_menu = dict(menu, unit_price=100.0)
+    assert policy.earn_bound(stamps, [paid_menu, *items], paid=100.0) == 3.0

@@ -368,6 +368,27 @@ class LoyaltyCard(models.Model):
             order.lines._redeem_otp_refund_net(self), 0.0
         )
 
+    def _redeem_otp_earn_new(self, order):
+        """The most the lines the order sells (not those it refunds) earn on
+        this card: what an exchange's new service earns, which the till nets
+        against the refunded one instead of taking its points back."""
+        self.ensure_one()
+        if (
+            self.partner_id != order.partner_id
+            if self.partner_id
+            else self.program_id.is_nominative
+        ):
+            return 0.0
+        return self.program_id._redeem_otp_earnings(order, new_only=True)
+
+    def _redeem_otp_kept_back(self, order, held):
+        """What of the sync's hold on this card (`held`) a refund takes back:
+        the till never takes it itself (review 47), the points call settles
+        it (`_redeem_otp_check_moves`)."""
+        if not held or not order.lines.filtered("refunded_orderline_id"):
+            return 0.0
+        return min(max(-order.lines._redeem_otp_refund_net(self), 0.0), held)
+
     def _redeem_otp_owed(self, order, held, allowed):
         """All the order takes from this card: what the sync held, and the part
         of its reward lines' points (`allowed`) the card did not hold then,
@@ -430,7 +451,7 @@ class LoyaltyCard(models.Model):
             raise UserError(self.env._("The points RPC may not delete a card."))
         Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
-        moved, earned = {}, {}
+        moved, earned, backs = {}, {}, {}
         for card in cards:
             now = card._redeem_otp_state()
             points, partner, program, expiry, active = before.get(
@@ -452,22 +473,38 @@ class LoyaltyCard(models.Model):
                 # A voided balance moves no more than the sync took back.
                 raise UserError(card._redeem_otp_void_message())
             owed = card._redeem_otp_owed(order, must_take, allowance.get(card.id, 0.0))
-            # Taking less than the order owes is only its earnings netted
+            # What a refund takes back is the server's to take: stock's till
+            # never sends it, its rules net the refund lines instead (a pure
+            # refund earns 0, an exchange the net of its lines).
+            back = backs[card] = card._redeem_otp_kept_back(order, must_take)
+            # Taking less than the order spends is only its earnings netted
             # (the earning bound is read only then: it costs queries). This
             # also bounds every increase, gift cards too (owed is never below
             # zero): a gift card is cash to whoever holds it.
-            if (
-                delta + owed > policy.EPSILON
-                and delta - (card._redeem_otp_earn_bound(order) - owed) > policy.EPSILON
-            ):
-                raise UserError(
-                    self.env._(
-                        "This order spends %(points)s points of %(code)s: the points "
-                        "call must take them.",
-                        points=owed,
-                        code=card.code,
+            if delta + owed - back > policy.EPSILON:
+                bound = card._redeem_otp_earn_bound(order)
+                if delta + owed - back - bound > policy.EPSILON:
+                    raise UserError(
+                        self.env._(
+                            "This order spends %(points)s points of %(code)s and "
+                            "earns at most %(bound)s: the points call gives it "
+                            "%(asked)s.",
+                            points=owed - back,
+                            code=card.code,
+                            bound=bound,
+                            asked=delta + owed - back,
+                        )
                     )
-                )
+            if back > policy.EPSILON:
+                # The card ends with what the order's new lines earn less what
+                # its refund takes back, never more than the till's figure.
+                figure = delta + owed - back
+                kept = min(figure, card._redeem_otp_earn_new(order) - back)
+                if figure - kept > policy.EPSILON / 2:
+                    trusted.mark(card).with_context(**QUIET).points = card.points - (
+                        figure - kept
+                    )
+                    delta -= figure - kept
             if delta + owed > policy.EPSILON:
                 earned[card] = delta + owed
             if abs(delta) <= policy.EPSILON / 2:
@@ -495,9 +532,13 @@ class LoyaltyCard(models.Model):
             moved[card] = delta
         # Earnings count once per program: what a held card kept (its spend
         # netted against them) and what other cards gained, together.
+        # (What the server took back and gave again for an exchange's new
+        # lines is bounded where it is given: not the till's figure.)
         gained = self.browse([card.id for card in earned])
         for program, cards in gained.grouped("program_id").items():
-            program._redeem_otp_check_earned(order, {c: earned[c] for c in cards})
+            program._redeem_otp_check_earned(
+                order, {c: max(earned[c] - backs.get(c, 0.0), 0.0) for c in cards}
+            )
         # Refunds take back what was earned, not what was left once spent (nor
         # the points a refund gave back: they were the guest's already).
         refunds = order.lines.filtered("refunded_orderline_id")

@@ -185,7 +185,7 @@ class LoyaltyProgram(models.Model):
                 )
         return values
 
-    def _redeem_otp_earnings(self, order):
+    def _redeem_otp_earnings(self, order, new_only=False):
         """The most points this program's rules give for the order's sale lines,
         never more than was paid for them; none where the order's till does not
         run the program (another center's, one not started or ended), which
@@ -196,16 +196,21 @@ class LoyaltyProgram(models.Model):
             order.config_id, order._redeem_otp_pricelist()
         ) or program._redeem_otp_used_up(order):
             return 0.0
-        return program._redeem_otp_earn_bound(order)
+        return program._redeem_otp_earn_bound(order, new_only=new_only)
 
-    def _redeem_otp_earn_bound(self, order, back=None):
+    def _redeem_otp_earn_bound(self, order, back=None, new_only=False):
         """What the rules give for the order's sale lines once `back` of them
         is refunded ({line: (quantity, money)}, both negative; by default what
         other paid orders refunded since: a sale refunded before its own
-        points call earns nothing by it)."""
+        points call earns nothing by it). `new_only`: the lines the order
+        sells, not those it refunds (what an exchange's new service earns)."""
         self.ensure_one()
         program = self.sudo()
-        sales = order.lines.filtered(lambda line: not line.reward_id)
+        sales = order.lines.filtered(
+            lambda line: (
+                not line.reward_id and not (new_only and line.refunded_orderline_id)
+            )
+        )
         if back is None:
             back = {line: self._redeem_otp_refunded_since(line) for line in sales}
         back = {line: back.get(line, (0.0, 0.0)) for line in sales}
@@ -232,8 +237,9 @@ class LoyaltyProgram(models.Model):
             )
             + order._redeem_otp_slack(),
         )
-        # A rule on any product counts other programs' discounts and free
-        # products as pos_loyalty does: they lower what earns. Only credit
+        # A money rule on any product counts other programs' discounts and
+        # free products as pos_loyalty does: they lower what earns (units
+        # and visits are counted, not netted, review 47). Only credit
         # spent (e-wallet, gift card) and the program's own rewards do not
         # (review 42: a 10% promotion earned points on the 10%).
         discounts = sum(
@@ -265,14 +271,23 @@ class LoyaltyProgram(models.Model):
                     "minimum_amount": rule.minimum_amount,
                     "minimum_qty": rule.minimum_qty,
                     "minimum_tax_excluded": rule.minimum_amount_tax_mode == "excl",
-                    **({"paid": paid + discounts} if valid is None else {}),
+                    **(
+                        {"paid": paid + discounts}
+                        if valid is None and rule.reward_point_mode == "money"
+                        else {}
+                    ),
                 }
             )
+        # A combo's own line (priced 0.00) is a unit as stock counts it, paid
+        # by its genuine items (review 47).
+        combos = sales._redeem_otp_combos()
         return policy.earn_bound(
             rules,
             [
                 {
                     "product_id": line.product_id.id,
+                    "unit_price": combos.get(line, line.price_subtotal_incl)
+                    + back[line][1],
                     "qty": line.qty + back[line][0],
                     "price": line.price_subtotal_incl + back[line][1],
                     # Refunded money is netted before tax in the line's ratio.

@@ -470,7 +470,10 @@ class PosOrderLine(models.Model):
         a sale earned), or points the card no longer holds. A gift card is
         the bearer's: whoever holds it gives back."""
         take_back = max(-self._redeem_otp_refund_net(card), 0.0)
-        if not take_back or card.program_id.program_type == "gift_card":
+        # What the guest loses of it: an exchange's new service earns again
+        # what the refunded one had (the points call settles the rest).
+        lost = take_back and take_back - card._redeem_otp_earn_new(order)
+        if lost <= policy.EPSILON or card.program_id.program_type == "gift_card":
             pass
         elif card.partner_id != order.partner_id:
             raise UserError(
@@ -504,6 +507,10 @@ class PosOrderLine(models.Model):
                 )
             )
         if card.points + policy.EPSILON < take_back:
+            if self.env.user._redeem_otp_is_manager():
+                # Spent since: a manager refunds the service all the same,
+                # and the card gives back what it still holds (review 47).
+                return max(card.points, 0.0)
             raise UserError(
                 self.env._(
                     "The card %(code)s no longer holds the %(points)s points "

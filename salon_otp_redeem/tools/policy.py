@@ -244,7 +244,9 @@ def earn_bound(rules, lines, paid):
     product ids the rule counts, or None for any product) and the rule's
     minimum_amount and minimum_qty (and minimum_tax_excluded, read against
     the lines' price_excl). `lines` are dicts: product_id, qty, price (tax
-    included) and price_excl of the order's sale lines (not reward lines);
+    included) and price_excl of the order's sale lines (not reward lines),
+    and a unit_price where a line's units are paid otherwise (a combo's own
+    line, by its items);
     `paid` is the order's total (a rule's own `paid`, when given, bounds it
     further for that rule). This bounds, it does not compute, so the
     POS's own figure is always within it: a minimum is read against the
@@ -302,7 +304,7 @@ def earn_bound(rules, lines, paid):
                 qty, price, _list = sold.get(line["product_id"], (0.0, 0.0, None))
                 sold[line["product_id"]] = (
                     qty + float(line["qty"]),
-                    price + float(line["price"]) * scale,
+                    price + float(line.get("unit_price", line["price"])) * scale,
                     line.get("list_price"),
                 )
             charged = sum(paid_units(*product) for product in sold.values())
