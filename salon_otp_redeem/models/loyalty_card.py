@@ -288,11 +288,13 @@ class LoyaltyCard(models.Model):
             earned = payloads.per_card(origin.redeem_otp_points_earned)
             refunded_cards |= {card for card, points in earned.items() if points > 0}
         cards = self.sudo().browse(sorted(set(wanted) | refunded_cards))
-        held = {}
+        held, new_left = {}, {}
         for card in cards._redeem_otp_lock():
             take_back = 0.0
             if card.id in refunded_cards:
-                take_back = order.lines._redeem_otp_check_take_back(card, order)
+                take_back = order.lines._redeem_otp_check_take_back(
+                    card, order, new_left
+                )
             # What the card holds pays first; the rest can only come from
             # points this very order earns (checked with the balances).
             spend = min(wanted.get(card.id, 0.0), max(card.points - take_back, 0.0))
@@ -451,7 +453,7 @@ class LoyaltyCard(models.Model):
             raise UserError(self.env._("The points RPC may not delete a card."))
         Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
-        moved, earned, backs = {}, {}, {}
+        moved, earned, backs, new_left = {}, {}, {}, {}
         for card in cards:
             now = card._redeem_otp_state()
             points, partner, program, expiry, active = before.get(
@@ -497,9 +499,15 @@ class LoyaltyCard(models.Model):
                     )
             if back > policy.EPSILON:
                 # The card ends with what the order's new lines earn less what
-                # its refund takes back, never more than the till's figure.
+                # its refund takes back, never more than the till's figure;
+                # the new lines earn once for all the program's cards (review
+                # 48: two cards each settled against the same new service).
                 figure = delta + owed - back
-                kept = min(figure, card._redeem_otp_earn_new(order) - back)
+                program = card.program_id
+                if program not in new_left:
+                    new_left[program] = card._redeem_otp_earn_new(order)
+                kept = min(figure, new_left[program] - back)
+                new_left[program] -= max(kept + back, 0.0)
                 if figure - kept > policy.EPSILON / 2:
                     trusted.mark(card).with_context(**QUIET).points = card.points - (
                         figure - kept

@@ -388,7 +388,11 @@ class PosOrderLine(models.Model):
             )
             if gained <= 0:
                 continue
-            earning = program._redeem_otp_earning_lines(origin.lines)
+            # What the origin earned is its new lines' (an exchange's own
+            # refund lines were settled with the sale they refund, review 48).
+            earning = program._redeem_otp_earning_lines(
+                origin.lines.filtered(lambda line: not line.refunded_orderline_id)
+            )
             paid = sum(earning.mapped("price_subtotal_incl"))
             before = {
                 line: program._redeem_otp_refunded_since(line, excluding=mine.order_id)
@@ -408,7 +412,7 @@ class PosOrderLine(models.Model):
                     gained,
                     paid,
                     refunded,
-                    program._redeem_otp_earn_bound(origin, back),
+                    program._redeem_otp_earn_bound(origin, back, new_only=True),
                 )
 
             take_back += max(taken(after) - taken(before), 0.0)
@@ -462,7 +466,7 @@ class PosOrderLine(models.Model):
         given = self._redeem_otp_given_back(card)
         return round(given - self._redeem_otp_take_back(card), 2)
 
-    def _redeem_otp_check_take_back(self, card, order):
+    def _redeem_otp_check_take_back(self, card, order, new_left=None):
         """The net take-back from `card` of this refund, refused where it would
         be a spend without the guest's code: credit of another guest's card
         (cash for their balance), a protected balance turned into cash by a
@@ -471,8 +475,17 @@ class PosOrderLine(models.Model):
         the bearer's: whoever holds it gives back."""
         take_back = max(-self._redeem_otp_refund_net(card), 0.0)
         # What the guest loses of it: an exchange's new service earns again
-        # what the refunded one had (the points call settles the rest).
-        lost = take_back and take_back - card._redeem_otp_earn_new(order)
+        # what the refunded one had (the points call settles the rest), once
+        # for all the program's cards (`new_left`: {program: what is left}).
+        new_left = {} if new_left is None else new_left
+        lost = 0.0
+        if take_back:
+            program = card.program_id
+            if program not in new_left:
+                new_left[program] = card._redeem_otp_earn_new(order)
+            covered = min(max(new_left[program], 0.0), take_back)
+            new_left[program] -= covered
+            lost = take_back - covered
         if lost <= policy.EPSILON or card.program_id.program_type == "gift_card":
             pass
         elif card.partner_id != order.partner_id:

@@ -81,6 +81,7 @@ export class RedeemOtpDialog extends Component {
             attemptsLeft: null,
             dead: false,
             busy: false,
+            sending: false,
             now: Date.now(),
         });
         this.numpadButtons = getButtons([CLEAR, ZERO, BACKSPACE]);
@@ -321,6 +322,7 @@ export class RedeemOtpDialog extends Component {
      * shown (as for any route).
      */
     async requestCode(params) {
+        this.state.sending = true;
         let result = await this.call(ROUTES.challenge, params);
         const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
         this.state.busy = true;
@@ -343,6 +345,7 @@ export class RedeemOtpDialog extends Component {
             }
         } finally {
             this.state.busy = false;
+            this.state.sending = false;
         }
         return result;
     }
