@@ -360,28 +360,21 @@ class LoyaltyCard(models.Model):
         nobody is the cashier's, whose code they chose (review 30).
         """
         self.ensure_one()
-        if (
-            self.partner_id != order.partner_id
-            if self.partner_id
-            else self.program_id.is_nominative
-        ):
+        if not self._redeem_otp_may_earn(order):
             return 0.0
         return self.program_id._redeem_otp_earnings(order) + max(
             order.lines._redeem_otp_refund_net(self), 0.0
         )
 
-    def _redeem_otp_earn_new(self, order):
-        """The most the lines the order sells (not those it refunds) earn on
-        this card: what an exchange's new service earns, which the till nets
-        against the refunded one instead of taking its points back."""
+    def _redeem_otp_may_earn(self, order):
+        """Only the order's guest's card, or a card of nobody of a program that
+        has no holders (gift cards, coupons), earns by the order."""
         self.ensure_one()
-        if (
+        return not (
             self.partner_id != order.partner_id
             if self.partner_id
             else self.program_id.is_nominative
-        ):
-            return 0.0
-        return self.program_id._redeem_otp_earnings(order, new_only=True)
+        )
 
     def _redeem_otp_kept_back(self, order, held):
         """What of the sync's hold on this card (`held`) a refund takes back:
@@ -505,8 +498,9 @@ class LoyaltyCard(models.Model):
                 figure = delta + owed - back
                 program = card.program_id
                 if program not in new_left:
-                    new_left[program] = card._redeem_otp_earn_new(order)
-                kept = min(figure, new_left[program] - back)
+                    new_left[program] = program._redeem_otp_earnings(order, settle=True)
+                earns = new_left[program] if card._redeem_otp_may_earn(order) else 0.0
+                kept = min(figure, earns - back)
                 new_left[program] -= max(kept + back, 0.0)
                 if figure - kept > policy.EPSILON / 2:
                     trusted.mark(card).with_context(**QUIET).points = card.points - (

@@ -185,7 +185,7 @@ class LoyaltyProgram(models.Model):
                 )
         return values
 
-    def _redeem_otp_earnings(self, order, new_only=False):
+    def _redeem_otp_earnings(self, order, settle=False):
         """The most points this program's rules give for the order's sale lines,
         never more than was paid for them; none where the order's till does not
         run the program (another center's, one not started or ended), which
@@ -196,14 +196,15 @@ class LoyaltyProgram(models.Model):
             order.config_id, order._redeem_otp_pricelist()
         ) or program._redeem_otp_used_up(order):
             return 0.0
-        return program._redeem_otp_earn_bound(order, new_only=new_only)
+        return program._redeem_otp_earn_bound(order, new_only=settle, settle=settle)
 
-    def _redeem_otp_earn_bound(self, order, back=None, new_only=False):
+    def _redeem_otp_earn_bound(self, order, back=None, new_only=False, settle=False):
         """What the rules give for the order's sale lines once `back` of them
         is refunded ({line: (quantity, money)}, both negative; by default what
         other paid orders refunded since: a sale refunded before its own
         points call earns nothing by it). `new_only`: the lines the order
-        sells, not those it refunds (what an exchange's new service earns)."""
+        sells, not those it refunds (what an exchange's new service earns);
+        `settle`: of those, what may settle a refund's take-back."""
         self.ensure_one()
         program = self.sudo()
         sales = order.lines.filtered(
@@ -211,6 +212,22 @@ class LoyaltyProgram(models.Model):
                 not line.reward_id and not (new_only and line.refunded_orderline_id)
             )
         )
+        if settle:
+            # A gift card or a top-up sold in an exchange is the refunded
+            # money kept as stored value, which earns when it is spent: it
+            # settles no take-back (review 49).
+            stored = (
+                self.env["loyalty.program"]
+                .sudo()
+                .search(
+                    [
+                        ("program_type", "in", ("gift_card", "ewallet")),
+                        ("trigger_product_ids", "in", sales.product_id.ids),
+                    ]
+                )
+                .trigger_product_ids
+            )
+            sales = sales.filtered(lambda line: line.product_id not in stored)
         if back is None:
             back = {line: self._redeem_otp_refunded_since(line) for line in sales}
         back = {line: back.get(line, (0.0, 0.0)) for line in sales}
@@ -230,10 +247,14 @@ class LoyaltyProgram(models.Model):
             order.amount_total
             - order._redeem_otp_on_account()
             + sum(money for _qty, money in back.values())
+            - sum(line.price_subtotal_incl for line in order.lines if line.reward_id)
+            # A refunded line pays for what the order sells only as far as its
+            # sale was paid: not what a cashier put on account (review 49).
             - sum(
                 line.price_subtotal_incl
+                * line.refunded_orderline_id.order_id.sudo()._redeem_otp_paid_ratio()
                 for line in order.lines
-                if line.reward_id or line.refunded_orderline_id
+                if line.refunded_orderline_id and not line.reward_id
             )
             + order._redeem_otp_slack(),
         )

@@ -411,6 +411,14 @@ class PosOrder(models.Model):
             if payment.amount > 0 and payment.payment_method_id.type == "pay_later"
         )
 
+    def _redeem_otp_paid_ratio(self):
+        """The share of this order's total that was paid, not put on account."""
+        self.ensure_one()
+        total = self.amount_total
+        if total <= 0:
+            return 1.0
+        return min(max(1.0 - self._redeem_otp_on_account() / total, 0.0), 1.0)
+
     def _redeem_otp_slack(self):
         rounding = self.currency_id.rounding
         config = self.config_id

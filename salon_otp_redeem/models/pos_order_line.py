@@ -482,8 +482,10 @@ class PosOrderLine(models.Model):
         if take_back:
             program = card.program_id
             if program not in new_left:
-                new_left[program] = card._redeem_otp_earn_new(order)
-            covered = min(max(new_left[program], 0.0), take_back)
+                new_left[program] = program._redeem_otp_earnings(order, settle=True)
+            covered = 0.0
+            if card._redeem_otp_may_earn(order):
+                covered = min(max(new_left[program], 0.0), take_back)
             new_left[program] -= covered
             lost = take_back - covered
         if lost <= policy.EPSILON or card.program_id.program_type == "gift_card":
