@@ -421,15 +421,59 @@ class LoyaltyCard(models.Model):
         )
 
     @api.model
+    def _redeem_otp_others_gain(self, cards, before, held):
+        """{program: points}: what the points call credited the program's
+        cards that the sync held nothing on (`_redeem_otp_settle`)."""
+        others = {}
+        for card in cards:
+            if str(card.id) in (held or {}):
+                continue
+            gain = card.points - before.get(card, (0.0,))[0]
+            if gain > policy.EPSILON:
+                others[card.program_id] = others.get(card.program_id, 0.0) + gain
+        return others
+
+    def _redeem_otp_settle(self, order, figure, back, new_left, others):
+        """Lower this card, after stock's move, for the `back` points its
+        refund takes back; return by how much.
+
+        The card ends with what the order's new lines earn less what its
+        refund takes back, never more than the till's `figure`. The new lines
+        earn once for all the program's cards (review 48: two cards each
+        settled against the same new service), and what the till credited
+        the program's other cards (`others`) comes first out of it (review
+        50: a swap's new next-order coupon, while the held one kept its
+        point). `new_left`: {program: what is left of it}, shared by the
+        order's cards.
+        """
+        self.ensure_one()
+        program = self.program_id
+        if program not in new_left:
+            new_left[program] = max(
+                program._redeem_otp_earnings(order, settle=True)
+                - others.get(program, 0.0),
+                0.0,
+            )
+        earns = new_left[program] if self._redeem_otp_may_earn(order) else 0.0
+        kept = min(figure, earns - back)
+        new_left[program] -= max(kept + back, 0.0)
+        if figure - kept <= policy.EPSILON / 2:
+            return 0.0
+        trusted.mark(self).with_context(**QUIET).points = self.points - (figure - kept)
+        return figure - kept
+
+    @api.model
     def _redeem_otp_check_moves(self, order, before, held=None):
         """Raise unless every change stock made is one the order pays for; return the moves.
 
         A decrease is at most what the order's reward lines spend on the
         card (as accepted at sync) or what its refund takes back; an
-        increase at most what its sale lines earn. What the sync held
-        (`held`, given back just before) must be taken again, less what
-        the order earns on the card: a points call that names no card, or
-        moves less, does not leave the spend free. The card itself (holder,
+        increase at most what its sale lines earn. What the sync held for
+        the reward lines (`held`, given back just before) must be taken
+        again, less what the order earns on the card: a points call that
+        names no card, or moves less, does not leave the spend free. What a
+        refund takes back is taken by the server (`_redeem_otp_settle`):
+        stock's till nets the refund lines instead. The card itself (holder,
         program, expiry, active) never changes, but a gift card being sold
         may get a holder.
         """
@@ -447,6 +491,7 @@ class LoyaltyCard(models.Model):
         Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
         moved, earned, backs, new_left = {}, {}, {}, {}
+        others = self._redeem_otp_others_gain(cards, before, held)
         for card in cards:
             now = card._redeem_otp_state()
             points, partner, program, expiry, active = before.get(
@@ -491,22 +536,9 @@ class LoyaltyCard(models.Model):
                         )
                     )
             if back > policy.EPSILON:
-                # The card ends with what the order's new lines earn less what
-                # its refund takes back, never more than the till's figure;
-                # the new lines earn once for all the program's cards (review
-                # 48: two cards each settled against the same new service).
-                figure = delta + owed - back
-                program = card.program_id
-                if program not in new_left:
-                    new_left[program] = program._redeem_otp_earnings(order, settle=True)
-                earns = new_left[program] if card._redeem_otp_may_earn(order) else 0.0
-                kept = min(figure, earns - back)
-                new_left[program] -= max(kept + back, 0.0)
-                if figure - kept > policy.EPSILON / 2:
-                    trusted.mark(card).with_context(**QUIET).points = card.points - (
-                        figure - kept
-                    )
-                    delta -= figure - kept
+                delta -= card._redeem_otp_settle(
+                    order, delta + owed - back, back, new_left, others
+                )
             if delta + owed > policy.EPSILON:
                 earned[card] = delta + owed
             if abs(delta) <= policy.EPSILON / 2:
