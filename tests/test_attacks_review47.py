@@ -44,10 +44,10 @@ set-up uses the superuser.
 from odoo import Command
 from odoo.tests import tagged
 
-from .attack_common import TopUpAttackCase
+from .till_common import GuestTillCase
 
 
-class Review47Case(TopUpAttackCase):
+class Review47Case(GuestTillCase):
     """A guest with a loyalty card and an e-wallet at 0, three services, a
     birthday colour promo code and a members' pricelist the till offers."""
 
@@ -55,19 +55,6 @@ class Review47Case(TopUpAttackCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.lea = env["res.partner"].create(
-            {
-                "name": "Lea Dubois",
-                "mobile": "+33 6 11 22 33 44",
-                "email": "lea.dubois@example.com",
-                "country_id": env.ref("base.fr").id,
-            }
-        )
-        Card = env["loyalty.card"]
-        cls.card = Card.create({"program_id": cls.loyalty.id, "partner_id": cls.lea.id})
-        cls.wallet = Card.create(
-            {"program_id": cls.ewallet.id, "partner_id": cls.lea.id}
-        )
         Product = env["product.product"]
 
         def product(name, price):
@@ -135,20 +122,6 @@ class Review47Case(TopUpAttackCase):
             }
         )
 
-    def rule(self, mode, amount):
-        self.loyalty.rule_ids.write(
-            {
-                "reward_point_mode": mode,
-                "reward_point_amount": amount,
-                "minimum_amount": 0.0,
-                "minimum_qty": 0,
-            }
-        )
-
-    def till_vals(self, card, points, **extra):
-        """A card's entry of `_postProcessLoyalty` (nominative: the guest's)."""
-        return self.coupon_vals(card, points, partner_id=self.lea.id, **extra)
-
     def promo_line(self, program, amount):
         """A promotion's reward line of its new card (no card at sync)."""
         return self.reward_line(None, 1.0, amount=amount, program=program)
@@ -163,37 +136,6 @@ class Review47Case(TopUpAttackCase):
             "barcode": "",
             "line_codes": [line[2]["reward_identifier_code"]],
         }
-
-    def paid_order(self, lines, manager=False, pricelist=None):
-        data = self.order_data(lines, partner=self.lea)
-        if pricelist:
-            data["pricelist_id"] = pricelist.id
-        if not data["amount_total"]:
-            data["payment_ids"] = []
-        if manager:
-            with self.as_manager():
-                order = self.sync(data)
-        else:
-            order = self.sync(data)
-        self.assertIsInstance(order, int, f"the till's sync was refused: {order}")
-        return self.env["pos.order"].browse(order)
-
-    def points_call(self, order, data, manager=False):
-        if manager:
-            with self.as_manager():
-                result = self.confirm(order.id, data)
-        else:
-            result = self.confirm(order.id, data)
-        self.env.invalidate_all()
-        self.assertFalse(
-            self.refused(result), f"the till's points call was refused: {result}"
-        )
-        return result
-
-    def refund_of(self, line):
-        back = self.product_line(line.product_id, line.price_unit, qty=-line.qty)
-        back[2]["refunded_orderline_id"] = line.id
-        return back
 
     def sale_earning(self, price):
         """A service paid `price` in cash, earning a point per 1.00."""

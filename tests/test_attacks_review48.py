@@ -44,25 +44,13 @@ set-up uses the superuser.
 
 from odoo.tests import tagged
 
-from .attack_common import TopUpAttackCase
+from .till_common import GuestTillCase
 
 
-class Review48Case(TopUpAttackCase):
+class Review48Case(GuestTillCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        env = cls.env
-        cls.lea = env["res.partner"].create(
-            {
-                "name": "Lea Dubois",
-                "mobile": "+33 6 11 22 33 44",
-                "email": "lea.dubois@example.com",
-                "country_id": env.ref("base.fr").id,
-            }
-        )
-        cls.card = env["loyalty.card"].create(
-            {"program_id": cls.loyalty.id, "partner_id": cls.lea.id}
-        )
         cls.loyalty.rule_ids.write(
             {
                 "reward_point_mode": "money",
@@ -71,36 +59,6 @@ class Review48Case(TopUpAttackCase):
                 "minimum_qty": 0,
             }
         )
-
-    def till_vals(self, card, points, **extra):
-        return self.coupon_vals(card, points, partner_id=self.lea.id, **extra)
-
-    def paid_order(self, lines, manager=False):
-        data = self.order_data(lines, partner=self.lea)
-        if not data["amount_total"]:
-            data["payment_ids"] = []
-        if manager:
-            with self.as_manager():
-                order = self.sync(data)
-        else:
-            order = self.sync(data)
-        self.assertIsInstance(order, int, f"the till's sync was refused: {order}")
-        self.env.invalidate_all()
-        return self.env["pos.order"].browse(order)
-
-    def points_call(self, order, data):
-        result = self.confirm(order.id, data)
-        self.env.invalidate_all()
-        self.assertFalse(
-            self.refused(result), f"the till's points call was refused: {result}"
-        )
-        return result
-
-    def refund_of(self, line, qty=None):
-        qty = line.qty if qty is None else qty
-        back = self.product_line(line.product_id, line.price_unit, qty=-qty)
-        back[2]["refunded_orderline_id"] = line.id
-        return back
 
     def sale_earning(self, price):
         sale = self.paid_order([self.product_line(self.service, price)])

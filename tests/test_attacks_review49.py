@@ -52,26 +52,14 @@ from odoo import Command
 from odoo.tests import tagged
 
 from .attack_common import PAID_STATES, TopUpAttackCase
+from .till_common import GuestTillCase
 
 
-class Review49Case(TopUpAttackCase):
+class Review49Case(GuestTillCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.lea = env["res.partner"].create(
-            {
-                "name": "Lea Dubois",
-                "mobile": "+33 6 11 22 33 44",
-                "email": "lea.dubois@example.com",
-                "country_id": env.ref("base.fr").id,
-            }
-        )
-        Card = env["loyalty.card"]
-        cls.card = Card.create({"program_id": cls.loyalty.id, "partner_id": cls.lea.id})
-        cls.wallet = Card.create(
-            {"program_id": cls.ewallet.id, "partner_id": cls.lea.id}
-        )
         cls.loyalty.rule_ids.write(
             {
                 "reward_point_mode": "money",
@@ -89,39 +77,6 @@ class Review49Case(TopUpAttackCase):
             }
         )
         cls.gift_card.rule_ids.product_ids = cls.gift_product
-
-    def till_vals(self, card, points, **extra):
-        return self.coupon_vals(card, points, partner_id=self.lea.id, **extra)
-
-    def paid_order(self, lines, uuid=None, manager=False):
-        data = self.order_data(lines, partner=self.lea, uuid=uuid)
-        if not data["amount_total"]:
-            data["payment_ids"] = []
-        if manager:
-            with self.as_manager():
-                order = self.sync(data)
-        else:
-            order = self.sync(data)
-        self.assertIsInstance(order, int, f"the till's sync was refused: {order}")
-        self.env.invalidate_all()
-        return self.env["pos.order"].browse(order)
-
-    def points_call(self, order, data, manager=False):
-        if manager:
-            with self.as_manager():
-                result = self.confirm(order.id, data)
-        else:
-            result = self.confirm(order.id, data)
-        self.env.invalidate_all()
-        self.assertFalse(
-            self.refused(result), f"the till's points call was refused: {result}"
-        )
-        return result
-
-    def refund_of(self, line):
-        back = self.product_line(line.product_id, line.price_unit, qty=-line.qty)
-        back[2]["refunded_orderline_id"] = line.id
-        return back
 
     def gift_cards(self):
         return self.env["loyalty.card"].search(

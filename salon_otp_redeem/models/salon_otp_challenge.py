@@ -258,9 +258,6 @@ class SalonOtpChallenge(models.Model):
                 "amount": amount,
                 "points_total": points,
                 "fingerprint": policy.fingerprint(partner.id, order_uuid, lines),
-                # Its code's, set again by `salon.otp.code._redeem_otp_prepare`.
-                "expires_at": now
-                + timedelta(minutes=company.redeem_otp_validity_minutes),
                 **risk,
             }
         )
