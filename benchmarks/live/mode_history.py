@@ -47,7 +47,6 @@ COLUMNS = {
     "resend_at": "r.t + interval '30 seconds'",
     "verified_at": "CASE WHEN r.state = 'used' THEN r.t + interval '40 seconds' END",
     "used_at": "CASE WHEN r.state = 'used' THEN r.t + interval '70 seconds' END",
-    "points_confirmed": "r.state = 'used'",
     "override_user_id": "CASE WHEN r.state = 'used' AND r.r >= 0.70"
     " THEN a.users[1] END",
     "override_reason": "CASE WHEN r.state = 'used' AND r.r >= 0.70"

@@ -229,7 +229,7 @@ class LoyaltyCard(models.Model):
 
     # -- Balances that move with an order -------------------------------
     def _redeem_otp_lock(self):
-        """Row-lock these cards and read their guarded columns; return those that exist.
+        """Row-lock these cards and read their rows; return those that exist.
 
         See `_redeem_otp_lock_where`.
         """
@@ -242,7 +242,8 @@ class LoyaltyCard(models.Model):
         """Row-lock the cards matching `condition` (SQL) and return them, read by the lock.
 
         One query: the cards are locked in id order (two orders never
-        deadlock) and the lock returns their guarded columns, which replace
+        deadlock) and the lock returns their plain columns (the guarded ones
+        and the rest of the row, which then needs no second read), replacing
         what this transaction had in memory of them. Odoo's transactions are
         REPEATABLE READ: a card another transaction changed since ours began
         cannot be locked (a serialization failure, and the request is
@@ -250,7 +251,15 @@ class LoyaltyCard(models.Model):
         is. Not filtered by access rules or `active`: these are the server's
         checks, on every matching row.
         """
-        names = GUARDED_FIELDS
+        names = [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.column_type
+            and name != "id"
+            and not (field.translate or field.company_dependent)
+            and field.type not in ("binary", "json", "properties")
+        ]
         self.flush_model()  # our own pending changes reach the rows first
         self.env.cr.execute(
             SQL(

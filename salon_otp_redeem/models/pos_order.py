@@ -39,6 +39,10 @@ class PosOrder(models.Model):
             (*GUARDED_FIELDS, *SYNC_ONLY_FIELDS, "state"),
         )
 
+    # Looked up by uuid at every sync (stock) and every code asked (whose
+    # order it is): an index keeps both flat in the size of the order
+    # history, which stock leaves to a full scan.
+    uuid = fields.Char(index="btree_not_null")
     redeem_otp_challenge_id = fields.Many2one(
         "salon.otp.challenge",
         string="Redemption authorization",
@@ -557,7 +561,6 @@ class PosOrder(models.Model):
             if delta < 0 and card.program_id._redeem_otp_protected()
         }
         if used:
-            order.redeem_otp_challenge_id._redeem_otp_confirm_points(self)
             self.env["salon.otp.balance.notice"]._redeem_otp_owe(
                 self,
                 {card: pts for card, pts in used.items() if str(card.id) not in held},

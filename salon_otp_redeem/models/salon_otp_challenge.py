@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import SQL
 
-from ..tools import policy, refusals, trusted
+from ..tools import payloads, policy, refusals, trusted
 from ..tools.errors import RedeemOtpError
 from .pos_config import OVERRIDE_FAILURES_PER_HOUR
 from .salon_otp_code import CHANNELS
@@ -36,9 +36,13 @@ class SalonOtpChallenge(models.Model):
     _rec_name = "display_name"
 
     @api.model
-    def default_get(self, fields_list):
-        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
-        return trusted.own_defaults(self, super().default_get(fields_list), None)
+    def default_get(self, fields_list):  # pylint: disable=method-required-super
+        """Server-set fields take only their own defaults (`trusted.field_defaults`).
+
+        No super(): nothing of what it finds (the user's `ir.default` rows,
+        the context's `default_*` keys) would be kept.
+        """
+        return trusted.field_defaults(self, fields_list)
 
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True
@@ -103,8 +107,11 @@ class SalonOtpChallenge(models.Model):
     expires_at = fields.Datetime(readonly=True)
     verified_at = fields.Datetime(readonly=True)
     used_at = fields.Datetime(readonly=True)
+    # Read off the order's points call (`pos.order.redeem_otp_points_moved`),
+    # which that call writes anyway, rather than a second write of its own.
     points_confirmed = fields.Boolean(
-        readonly=True, help="The cards' points were deducted for this authorization."
+        compute="_compute_points_confirmed",
+        help="The cards' points were deducted for this authorization.",
     )
     override_user_id = fields.Many2one("res.users", string="Override by", readonly=True)
     override_reason = fields.Text(string="Reason given", readonly=True)
@@ -123,8 +130,16 @@ class SalonOtpChallenge(models.Model):
         "0 when nothing was authorized (not sent, expired, replaced, locked "
         "or cancelled).",
     )
+    # The company's, as the row is written. Not readonly, so that the request
+    # can give it ahead of the amounts, which `create` rounds in the currency
+    # it already holds (a readonly precomputed field is always computed, after
+    # them, and read back). Nobody but the server writes a challenge.
     currency_id = fields.Many2one(
-        related="company_id.currency_id", store=True, precompute=True
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        precompute=True,
+        readonly=False,
     )
     points_total = fields.Float(string="Points", readonly=True)
     fingerprint = fields.Char(readonly=True, index=True)
@@ -170,9 +185,11 @@ class SalonOtpChallenge(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # An audit row, not a conversation: no "created" message, no followers.
-        quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-        return super(SalonOtpChallenge, quiet).create(vals_list)
+        # An audit row, not a conversation: no "created" message, no
+        # followers, nothing tracked; the thread is there for the managers'
+        # activities only. The rows go on with the caller's context.
+        quiet = self.with_context(tracking_disable=True)
+        return super(SalonOtpChallenge, quiet).create(vals_list).with_env(self.env)
 
     def onchange(self, values, field_names, fields_spec):
         """Nobody edits one: it would show where any code row named went."""
@@ -191,6 +208,25 @@ class SalonOtpChallenge(models.Model):
                 or challenge.risk_expired
                 or challenge.state == "locked"
             )
+
+    @api.depends(
+        "pos_order_id.redeem_otp_points_moved", "pos_order_id.redeem_otp_challenge_id"
+    )
+    def _compute_points_confirmed(self):
+        Card = self.env["loyalty.card"].sudo()
+        for challenge in self:
+            order = challenge.sudo().pos_order_id
+            moved = payloads.per_card(order.redeem_otp_points_moved)
+            spent = Card.browse([card for card, delta in moved.items() if delta < 0])
+            challenge.points_confirmed = bool(
+                order.redeem_otp_challenge_id == challenge
+                and spent.exists().program_id._redeem_otp_protected()
+            )
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for challenge in self:
+            challenge.currency_id = challenge.company_id.currency_id
 
     @api.depends("state", "amount")
     def _compute_amount_authorized(self):
@@ -280,9 +316,13 @@ class SalonOtpChallenge(models.Model):
 
     @api.model
     def _redeem_otp_vals(self, config, partner, order_uuid):
-        """Who asked, where and for whom: what every challenge records first."""
+        """Who asked, where and for whom: what every challenge records first.
+
+        The currency too, ahead of the amounts (see `currency_id`).
+        """
         return {
             "company_id": config.company_id.id,
+            "currency_id": config.company_id.currency_id.id,
             "pos_config_id": config.id,
             "pos_session_id": config.current_session_id.id,
             "partner_id": partner.id,
@@ -332,9 +372,12 @@ class SalonOtpChallenge(models.Model):
         Code = self.env["salon.otp.code"]
         rows = self.env.execute_query(
             SQL(
-                """SELECT %s, code.code_hash, code.alphabet
+                """SELECT %s, code.code_hash, code.alphabet,
+                          currency.rounding, currency.decimal_places
                      FROM salon_otp_challenge challenge
                      LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
+                     LEFT JOIN res_currency currency
+                            ON currency.id = challenge.currency_id
                     WHERE challenge.id = %s
                       FOR UPDATE OF challenge""",
                 SQL(", ").join(SQL.identifier("challenge", f.name) for f in columns),
@@ -343,7 +386,7 @@ class SalonOtpChallenge(models.Model):
         )
         if not rows:
             raise MissingError(self.env._("This code request does not exist."))
-        *values, code_hash, alphabet = rows[0]
+        *values, code_hash, alphabet, rounding, decimal_places = rows[0]
         cache = self.env.cache
         for field, value in zip(columns, values, strict=True):
             cache.insert_missing(self, field, [value])
@@ -351,6 +394,13 @@ class SalonOtpChallenge(models.Model):
         if code_id:  # what the check reads of the code, by the same query
             cache.insert_missing(
                 Code.browse(code_id), Code._fields["alphabet"], [alphabet]
+            )
+        currency_id = values[columns.index(self._fields["currency_id"])]
+        if currency_id:  # what the authorized amount is rounded and written with
+            currency = self.env["res.currency"].browse(currency_id)
+            cache.insert_missing(currency, currency._fields["rounding"], [rounding])
+            cache.insert_missing(
+                currency, currency._fields["decimal_places"], [decimal_places]
             )
         return code_hash
 
@@ -524,24 +574,6 @@ class SalonOtpChallenge(models.Model):
             raise UserError(refusal)
         if self.state != "used":
             self.write({"state": "used", "used_at": now, "pos_order_id": order.id})
-
-    def _redeem_otp_confirm_points(self, order):
-        """Record that the points call took the points this challenge, bound to
-        `order`, authorized: one UPDATE, the challenge row is not read."""
-        if not self:
-            return
-        self.flush_recordset(["pos_order_id", "points_confirmed"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE salon_otp_challenge SET points_confirmed = TRUE,"
-                " write_uid = %s, write_date = %s WHERE id = %s AND pos_order_id = %s",
-                self.env.uid,
-                self.env.cr.now(),
-                self.id,
-                order.id,
-            )
-        )
-        self.invalidate_recordset(["points_confirmed", "write_uid", "write_date"])
 
     # -- What the POS reads of a challenge: nothing at start (no query at
     # all); the dialog reads the one it verified, with what the receipt prints.

@@ -29,9 +29,13 @@ class SalonOtpCode(models.Model):
     _order = "create_date desc, id desc"
 
     @api.model
-    def default_get(self, fields_list):
-        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
-        return trusted.own_defaults(self, super().default_get(fields_list), None)
+    def default_get(self, fields_list):  # pylint: disable=method-required-super
+        """Server-set fields take only their own defaults (`trusted.field_defaults`).
+
+        No super(): nothing of what it finds (the user's `ir.default` rows,
+        the context's `default_*` keys) would be kept.
+        """
+        return trusted.field_defaults(self, fields_list)
 
     challenge_id = fields.Many2one(
         "salon.otp.challenge",
@@ -166,27 +170,27 @@ class SalonOtpCode(models.Model):
     @api.model
     def _redeem_otp_sent_last_hour(self, partner, config, now):
         """Codes asked for the guest, and at the center, in the last hour, every
-        cashier's: both counts by one query.
+        cashier's: both turns and both counts in one statement.
 
         Every challenge counts as a code asked, a refused one too, whether or
         not a code went out. Counted one request at a time per guest and per
         center (`tools.turns`), so that two workers cannot both pass the last
         free slot of an hourly limit.
         """
-        turns.take_turn(self.env.cr, partner)
-        turns.take_turn(self.env.cr, config)
         self.env["salon.otp.challenge"].flush_model(
             ["partner_id", "pos_config_id", "create_date"]
         )
         self.env.cr.execute(
             SQL(
                 """
+                %(turns)s
                 SELECT COUNT(*) FILTER (WHERE partner_id = %(guest)s),
                        COUNT(*) FILTER (WHERE pos_config_id = %(center)s)
                   FROM salon_otp_challenge
                  WHERE create_date >= %(since)s
                    AND (partner_id = %(guest)s OR pos_config_id = %(center)s)
                 """,
+                turns=turns.with_turns(partner, config),
                 guest=partner.id,
                 center=config.id,
                 since=now - timedelta(hours=1),

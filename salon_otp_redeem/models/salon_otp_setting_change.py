@@ -19,9 +19,13 @@ class SalonOtpSettingChange(models.Model):
     _order = "create_date desc, id desc"
 
     @api.model
-    def default_get(self, fields_list):
-        """Server-set fields take only their own defaults (`trusted.own_defaults`)."""
-        return trusted.own_defaults(self, super().default_get(fields_list), None)
+    def default_get(self, fields_list):  # pylint: disable=method-required-super
+        """Server-set fields take only their own defaults (`trusted.field_defaults`).
+
+        No super(): nothing of what it finds (the user's `ir.default` rows,
+        the context's `default_*` keys) would be kept.
+        """
+        return trusted.field_defaults(self, fields_list)
 
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     model = fields.Char(readonly=True, required=True)

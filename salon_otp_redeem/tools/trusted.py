@@ -60,3 +60,19 @@ def own_defaults(model, defaults, names=None):
         else:
             del defaults[name]
     return defaults
+
+
+def field_defaults(model, names):
+    """The fields' own defaults among `names`, and nothing else.
+
+    For a model whose every field only the server sets: what `own_defaults`
+    would leave of `default_get`, without reading the user's `ir.default`
+    rows or the context's `default_*` keys first (each create of such a row
+    would otherwise pay for looking up what is thrown away).
+    """
+    defaults = {}
+    for name in names:
+        field = model._fields.get(name)
+        if field is not None and field.default:
+            defaults[name] = field.convert_to_write(field.default(model), model)
+    return defaults

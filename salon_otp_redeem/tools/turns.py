@@ -23,3 +23,25 @@ def take_turn(cr, records):
                 sorted(records.ids),
             )
         )
+
+
+def with_turns(*recordsets):
+    """A WITH clause writing `recordsets` as `take_turn` does, for the one
+    statement that then counts: the turns and the count in one round trip.
+
+    A data-modifying WITH runs to its end even where the query it opens
+    reads none of it, and the count still sees the transaction's snapshot:
+    a writer that committed meanwhile makes the UPDATE fail as above. Two
+    requests run the same statement, so they take the rows in the same order.
+    """
+    ctes = [
+        SQL(
+            "%s AS (UPDATE %s SET write_date = write_date WHERE id = ANY(%s) RETURNING id)",
+            SQL.identifier(f"turn_{index}"),
+            SQL.identifier(records._table),
+            sorted(records.ids),
+        )
+        for index, records in enumerate(recordsets)
+        if records
+    ]
+    return SQL("WITH %s", SQL(", ").join(ctes)) if ctes else SQL()
