@@ -6,10 +6,12 @@ test server shares one cursor between requests, so neither can show a race).
 """
 
 import copy
+import json
 import logging
 import threading
 import time
 import uuid as uuid_lib
+from datetime import timedelta
 from random import randint
 from unittest.mock import patch
 
@@ -20,6 +22,7 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
+from odoo.addons.salon_otp_redeem.tools import policy
 from odoo.addons.salon_otp_redeem.tools.errors import RedeemOtpError
 from odoo.addons.sms.tools.sms_api import SmsApi
 
@@ -39,6 +42,8 @@ class RaceCase(TransactionCase):
     def setUp(self):
         super().setUp()
         self.assertIsNone(self.registry.test_cr, "cursors would be shared")
+        # The errors the workers retried on, by name (DeadlockDetected, ...).
+        self.retried = []
         patcher = patch.object(SmsApi, "_contact_iap", return_value=[])
         patcher.start()
         self.addCleanup(patcher.stop)
@@ -212,6 +217,49 @@ class RaceCase(TransactionCase):
             "amount": points,
         }
 
+    def verified_challenge(self, uuid, points):
+        """A challenge the guest's code verified for the order `uuid`,
+        spending `points` of the card, committed; its id."""
+        fx = self.fx
+        redemptions = [self.redeemed(points)]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            now = fields.Datetime.now()
+            challenge = env["salon.otp.challenge"].create(
+                {
+                    "company_id": env["pos.config"].browse(fx["config"]).company_id.id,
+                    "pos_config_id": fx["config"],
+                    "pos_session_id": fx["session"],
+                    "partner_id": fx["guest"],
+                    "user_id": fx["cashier"],
+                    "order_uuid": uuid,
+                    "state": "verified",
+                    "method": "code",
+                    "verified_at": now,
+                    "expires_at": now + timedelta(minutes=5),
+                    "max_attempts": 5,
+                    "validity_minutes": 5,
+                    "redemption_json": json.dumps(redemptions),
+                    "fingerprint": policy.fingerprint(fx["guest"], uuid, redemptions),
+                    "card_ids": [Command.set([fx["card"]])],
+                }
+            )
+            cr.commit()
+            return challenge.id
+
+    def reward_line(self, points):
+        """The POS's reward line spending `points` of the guest's card."""
+        fx = self.fx
+        return self.line(
+            fx["discount_product"],
+            -points,
+            is_reward_line=True,
+            reward_id=fx["reward"],
+            coupon_id=fx["card"],
+            points_cost=points,
+            reward_identifier_code=f"r{fx['reward']}",
+        )
+
     def as_cashier(self, func):
         """`func(env)` as the cashier in a committed transaction of its own."""
         with self.registry.cursor() as cr:
@@ -278,6 +326,7 @@ class RaceCase(TransactionCase):
                 if not isinstance(exc, RETRY_ERRORS) or tryno == MAX_TRIES:
                     results.append({"crash": repr(exc)})
                     return
+                self.retried.append(type(exc).__name__)
                 time.sleep(0.02 * tryno)
             except UserError as exc:
                 results.append({"refused": str(exc)})

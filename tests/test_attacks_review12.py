@@ -15,14 +15,11 @@ committed cursor, calling what the route calls as the POS user, retried on
 serialization failures as Odoo's RPC layer retries (tests/race_common.py).
 """
 
-import json
 import uuid as uuid_lib
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
-
-from odoo.addons.salon_otp_redeem.tools import policy
 
 from .race_common import RaceCase
 from .test_attacks_review10 import Review10Case
@@ -265,42 +262,9 @@ class TestReview12Held(RaceCase):
         fx = self.fx
         start = self.card_points()
         uuid = str(uuid_lib.uuid4())
-        redemptions = [self.redeemed(20.0)]
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            now = fields.Datetime.now()
-            challenge = env["salon.otp.challenge"].create(
-                {
-                    "company_id": env["pos.config"].browse(fx["config"]).company_id.id,
-                    "pos_config_id": fx["config"],
-                    "pos_session_id": fx["session"],
-                    "partner_id": fx["guest"],
-                    "user_id": fx["cashier"],
-                    "order_uuid": uuid,
-                    "state": "verified",
-                    "method": "code",
-                    "verified_at": now,
-                    "expires_at": now + timedelta(minutes=5),
-                    "max_attempts": 5,
-                    "validity_minutes": 5,
-                    "redemption_json": json.dumps(redemptions),
-                    "fingerprint": policy.fingerprint(fx["guest"], uuid, redemptions),
-                    "card_ids": [Command.set([fx["card"]])],
-                }
-            )
-            cr.commit()
-            challenge_id = challenge.id
-        reward = self.line(
-            fx["discount_product"],
-            -20.0,
-            is_reward_line=True,
-            reward_id=fx["reward"],
-            coupon_id=fx["card"],
-            points_cost=20.0,
-            reward_identifier_code=f"r{fx['reward']}",
-        )
+        challenge_id = self.verified_challenge(uuid, 20.0)
         data = self.order(
-            [self.line(fx["service"], 45.0), reward],
+            [self.line(fx["service"], 45.0), self.reward_line(20.0)],
             uuid=uuid,
             challenge_id=challenge_id,
         )

@@ -404,6 +404,30 @@ class SalonOtpChallenge(models.Model):
             )
         return code_hash
 
+    @api.model
+    def _redeem_otp_lock_named(self, values):
+        """Lock, in id order, the challenges a sync's orders name, before
+        stock saves the orders.
+
+        Saving an order that names a challenge takes a share lock on the
+        challenge's row (the foreign key's check), and the order's check
+        then locks the row for update. Two syncs naming the same challenge
+        would each hold the share lock and wait for the other's: a deadlock,
+        retried until one sync fails. Locked first, they queue. What is not
+        an existing challenge's id is left to the orders' own checks.
+        """
+        ids = set()
+        for value in values:
+            try:
+                ids.add(payloads.record_id(value))
+            except payloads.PayloadError:
+                continue
+        for challenge in self.sudo().browse(sorted(ids - {0})):
+            try:
+                challenge._redeem_otp_lock()
+            except MissingError:
+                continue
+
     # -- Verifying ------------------------------------------------------
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
         """Check a guest's code or the center's override code; count every failure."""
