@@ -12,10 +12,17 @@ and none deadlocks.
 
 Races need several transactions at once: each thread is a worker with its
 own committed cursor (tests/race_common.py).
+
+The early lock takes only a challenge asked for the naming order's uuid: a
+payload naming other tills' challenges (any id, any uuid) locks none of them,
+so a cashier cannot stall the other tills' verifications and syncs with it.
 """
 
 import uuid as uuid_lib
 
+from psycopg2.errors import LockNotAvailable
+
+from odoo import api
 from odoo.tests import tagged
 
 from .race_common import RaceCase
@@ -46,3 +53,30 @@ class TestParallelSyncOneChallenge(RaceCase):
         self.assertEqual(len(refused), SYNCS - 1, results)
         self.assertNotIn("DeadlockDetected", self.retried, results)
         self.assertAlmostEqual(self.card_points(), start - 20.0, places=2)
+
+    def held_by_another(self, challenge_id):
+        """Whether another transaction holds the challenge's row lock now."""
+        with self.registry.cursor() as cr:
+            try:
+                cr.execute(
+                    "SELECT id FROM salon_otp_challenge WHERE id = %s"
+                    " FOR UPDATE NOWAIT",
+                    [challenge_id],
+                )
+            except LockNotAvailable:
+                return True
+            finally:
+                cr.rollback()
+        return False
+
+    def test_only_the_naming_orders_challenge_is_locked_early(self):
+        uuid = str(uuid_lib.uuid4())
+        challenge_id = self.verified_challenge(uuid, 20.0)
+        for named_uuid, locked in ((str(uuid_lib.uuid4()), False), (uuid, True)):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.fx["cashier"], {})
+                env["salon.otp.challenge"]._redeem_otp_lock_named(
+                    [{"uuid": named_uuid, "redeem_otp_challenge_id": challenge_id}]
+                )
+                self.assertEqual(self.held_by_another(challenge_id), locked, named_uuid)
+                cr.rollback()

@@ -3,8 +3,10 @@
 
 A copy of the addon's database gets 10^6 challenges by SQL, spread over
 companies, centers, cashiers, guests, states and 400 days, as a busy chain
-would keep them (the default retention). Both databases are served at once
-and the same checkouts alternate between them.
+would keep them (the default retention), and a paid order for each used one
+(the order table is history too: stock's sync and the code request look
+orders up by uuid). Both databases are served at once and the same checkouts
+alternate between them.
 """
 
 import re
@@ -18,6 +20,9 @@ from .stats import LogTail, Timings, queries_by_path, ratio_line, shape, sql_by_
 
 SIDES = ("empty", "history")
 TABLES = ("salon_otp_challenge", "loyalty_card_salon_otp_challenge_rel")
+# The hot queries shown: those on the tables above, and the order lookups by
+# uuid (stock's sync and the code request's owner check) on the paid orders.
+HOT_MARKS = (*TABLES, '"pos_order"."uuid"')
 
 # Column -> SQL expression over `r` (one row of the series, see FILL_SQL).
 COLUMNS = {
@@ -162,6 +167,80 @@ def fill(settings, db, actors, ids, rows, say):
         conn.close()
 
 
+# The paid orders of the used challenges, copies of one of the benchmark's own
+# orders in a closed session of their own, over the same 400 days.
+ORDER_OVERRIDES = {
+    "session_id": "%(session)s",
+    "uuid": "md5(t.g::text || random()::text)::uuid::text",
+    "name": "'History/' || lpad(t.g::text, 7, '0')",
+    "pos_reference": "'Order 99999-' || t.g",
+    "access_token": "md5(random()::text)",
+    "date_order": "t.at",
+    "create_date": "t.at",
+    "write_date": "t.at",
+    "redeem_otp_challenge_id": "NULL",
+    "account_move": "NULL",
+}
+ORDERS_SQL = """
+WITH template AS (SELECT * FROM pos_order WHERE id = %(template)s),
+t AS (
+    SELECT g, (now() AT TIME ZONE 'UTC') - interval '1 hour'
+              - random() * interval '400 days' AS at
+      FROM generate_series(1, %(count)s) AS g
+)
+INSERT INTO pos_order ({columns})
+SELECT {values} FROM template, t
+"""
+SESSION_OVERRIDES = {"name": "name || ' (history)'", "state": "'closed'"}
+
+
+def copy_row_sql(cr, table, overrides, source):
+    """Columns and values copying `table`'s row from `source` but for `overrides`."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [name for (name,) in cr.fetchall()]
+    values = [overrides.get(name, f"{source}.{name}") for name in columns]
+    return ", ".join(columns), ", ".join(values)
+
+
+def fill_orders(settings, db, say):
+    """As many paid orders as used challenges, with SQL; VACUUM ANALYZE."""
+    conn = settings.connect(db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM salon_otp_challenge WHERE state = 'used'")
+            (wanted,) = cr.fetchone()
+            cr.execute("SELECT count(*), min(id) FROM pos_order")
+            count, template = cr.fetchone()
+            if template is None:
+                raise BenchError(f"{db} has no order to copy")
+            if count >= wanted:
+                say(f"{db}: pos_order already holds {count:,} rows")
+                return count
+            columns, values = copy_row_sql(cr, "pos_session", SESSION_OVERRIDES, "s")
+            cr.execute(
+                f"INSERT INTO pos_session ({columns}) SELECT {values}"  # noqa: S608
+                " FROM pos_session s WHERE s.id ="
+                " (SELECT session_id FROM pos_order WHERE id = %s) RETURNING id",
+                [template],
+            )
+            (session,) = cr.fetchone()
+            columns, values = copy_row_sql(cr, "pos_order", ORDER_OVERRIDES, "template")
+            say(f"{db}: inserting {wanted - count:,} paid orders with SQL ...")
+            cr.execute(
+                ORDERS_SQL.format(columns=columns, values=values),
+                {"template": template, "session": session, "count": wanted - count},
+            )
+            cr.execute("VACUUM ANALYZE pos_order")
+            cr.execute("SELECT count(*) FROM pos_order")
+            return cr.fetchone()[0]
+    finally:
+        conn.close()
+
+
 def spread(settings, db, say):
     conn = settings.connect(db)
     try:
@@ -263,7 +342,7 @@ def hot_queries(settings, args, ids, sms):
     hot, seen = [], set()
     for path, queries in found:
         for ms, sql in queries:
-            if not any(name in sql for name in TABLES):
+            if not any(mark in sql for mark in HOT_MARKS):
                 continue
             key = shape(sql)
             if key in seen:
@@ -335,8 +414,10 @@ def run(settings, args, say):
         rows = fill(
             settings, args.history_db, actors, history_ids, args.history_rows, say
         )
+        orders = fill_orders(settings, args.history_db, say)
         small = empty_table(settings, args.addon_db)
         spread(settings, args.history_db, say)
+        say(f"history: {orders:,} orders")
         ids = {"empty": ids["addon"], "history": history_ids}
         timings, queries = measure(settings, args, ids, sms, say)
         say("capturing the hot queries (one checkout with --log-level=debug_sql)")
@@ -365,6 +446,6 @@ def run(settings, args, say):
     say("")
     say(
         f"EXPLAIN (ANALYZE, BUFFERS) of the queries that touch {', '.join(TABLES)}, "
-        f"on {args.history_db}"
+        f"and of the order lookups by uuid, on {args.history_db}"
     )
     explain(settings, args.history_db, hot, say)

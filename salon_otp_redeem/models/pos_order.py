@@ -112,9 +112,7 @@ class PosOrder(models.Model):
                 self.env["pos.session"].browse(
                     order["session_id"]
                 )._redeem_otp_check_open_to_cashier()
-        self.env["salon.otp.challenge"]._redeem_otp_lock_named(
-            [order.get("redeem_otp_challenge_id") for order in orders]
-        )
+        self.env["salon.otp.challenge"]._redeem_otp_lock_named(orders)
         try:
             return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
         except (

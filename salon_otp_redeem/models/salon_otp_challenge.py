@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -349,9 +350,10 @@ class SalonOtpChallenge(models.Model):
         challenge.decision = "\n".join(filter(None, [challenge.decision, line]))
 
     # -- Serializing ----------------------------------------------------
-    def _redeem_otp_lock(self):
+    def _redeem_otp_lock(self, order_uuids=None):
         """Serialize verifications and uses of this challenge across workers:
         one indexed row lock, which also reads the row and its code's hash.
+        With `order_uuids`, only if it was asked for one of those orders.
 
         Returns the hash of the current code. The columns go into the cache
         where nothing is there yet, so the checks that follow read no more.
@@ -360,10 +362,15 @@ class SalonOtpChallenge(models.Model):
         locked (a serialization failure, and the request is retried); once
         the lock is granted, what this transaction read of the challenge is
         current, and so is its code, which never changes without it.
-        Raises MissingError when there is no such challenge.
+        Raises MissingError when there is no such challenge (for those orders).
         """
         self.ensure_one()
         self.flush_recordset()
+        of_orders = (
+            SQL("AND challenge.order_uuid = ANY(%s)", list(order_uuids))
+            if order_uuids is not None
+            else SQL()
+        )
         columns = [
             field
             for field in self._fields.values()
@@ -378,10 +385,11 @@ class SalonOtpChallenge(models.Model):
                      LEFT JOIN salon_otp_code code ON code.id = challenge.code_id
                      LEFT JOIN res_currency currency
                             ON currency.id = challenge.currency_id
-                    WHERE challenge.id = %s
+                    WHERE challenge.id = %s %s
                       FOR UPDATE OF challenge""",
                 SQL(", ").join(SQL.identifier("challenge", f.name) for f in columns),
                 self.id,
+                of_orders,
             )
         )
         if not rows:
@@ -405,26 +413,31 @@ class SalonOtpChallenge(models.Model):
         return code_hash
 
     @api.model
-    def _redeem_otp_lock_named(self, values):
-        """Lock, in id order, the challenges a sync's orders name, before
-        stock saves the orders.
+    def _redeem_otp_lock_named(self, orders):
+        """Lock, in id order, the challenges a sync's orders (payloads) may
+        spend, before stock saves the orders.
 
         Saving an order that names a challenge takes a share lock on the
         challenge's row (the foreign key's check), and the order's check
         then locks the row for update. Two syncs naming the same challenge
         would each hold the share lock and wait for the other's: a deadlock,
-        retried until one sync fails. Locked first, they queue. What is not
-        an existing challenge's id is left to the orders' own checks.
+        retried until one sync fails. Locked first, they queue. Only a
+        challenge asked for the naming order's uuid is locked: the order's
+        check refuses any other without locking it (`_redeem_otp_authorize_order`),
+        so a payload naming other tills' challenges holds none of them.
+        What is not such a challenge is left to the orders' own checks.
         """
-        ids = set()
-        for value in values:
+        uuids = defaultdict(set)
+        for order in orders:
             try:
-                ids.add(payloads.record_id(value))
+                challenge_id = payloads.record_id(order.get("redeem_otp_challenge_id"))
             except payloads.PayloadError:
                 continue
-        for challenge in self.sudo().browse(sorted(ids - {0})):
+            if challenge_id and isinstance(order.get("uuid"), str):
+                uuids[challenge_id].add(order["uuid"])
+        for challenge_id in sorted(uuids):
             try:
-                challenge._redeem_otp_lock()
+                self.sudo().browse(challenge_id)._redeem_otp_lock(uuids[challenge_id])
             except MissingError:
                 continue
 
@@ -574,14 +587,23 @@ class SalonOtpChallenge(models.Model):
                 )
             )
         self.ensure_one()
-        self._redeem_otp_lock()
+        same_request = (self.partner_id, self.order_uuid, self.pos_config_id) == (
+            order.partner_id,
+            order.uuid,
+            order.config_id,
+        )
+        if same_request or self.pos_order_id == order:
+            # Only a challenge that may bind to this order is locked; any
+            # other is refused as it stands (whose and where it was asked
+            # never change): locking it would wait on, and deadlock with,
+            # the syncs it does belong to.
+            self._redeem_otp_lock()
         now = fields.Datetime.now()
         refusal = refusals.binding(
             self.state,
             self.pos_order_id == order,
             bool(self.expires_at and self.expires_at <= now),
-            (self.partner_id, self.order_uuid, self.pos_config_id)
-            == (order.partner_id, order.uuid, order.config_id),
+            same_request,
         )
         if refusal:
             labels = dict(self._fields["state"]._description_selection(self.env))
