@@ -279,7 +279,24 @@ class LoyaltyCard(models.Model):
         return cards
 
     @api.model
-    def _redeem_otp_hold_for(self, order, allowance):
+    def _redeem_otp_to_hold(self, order, allowance):
+        """The cards `_redeem_otp_hold_for` holds points on, and the cards of
+        the orders the refund lines refund ({card id})."""
+        refunded = set()
+        refunds = order.lines.filtered("refunded_orderline_id")
+        for origin in refunds.refunded_orderline_id.order_id.sudo():
+            earned = payloads.per_card(origin.redeem_otp_points_earned)
+            refunded |= {card for card, points in earned.items() if points > 0}
+        wanted = {int(key) for key in allowance}
+        return self.sudo().browse(sorted(wanted | refunded)), refunded
+
+    @api.model
+    def _redeem_otp_lock_to_hold(self, order, allowance):
+        """Lock and read the cards `_redeem_otp_hold_for` will hold points on."""
+        return self._redeem_otp_to_hold(order, allowance)[0]._redeem_otp_lock()
+
+    @api.model
+    def _redeem_otp_hold_for(self, order, allowance, locked=None):
         """Take off the cards, at sync, what the order spends and what its refund takes back.
 
         pos_loyalty moves points in a second call after the sync, which a
@@ -289,16 +306,15 @@ class LoyaltyCard(models.Model):
         a refund takes back of the credit its refunded orders added), and
         the points call gives them back before applying the POS's own
         figures. Returns the points held per card id (as text keys).
+        `locked`: what `_redeem_otp_lock_to_hold` locked and read earlier in
+        this request; the cards are locked here unless it holds them all.
         """
         wanted = {int(key): points for key, points in allowance.items()}
-        refunds = order.lines.filtered("refunded_orderline_id")
-        refunded_cards = set()
-        for origin in refunds.refunded_orderline_id.order_id.sudo():
-            earned = payloads.per_card(origin.redeem_otp_points_earned)
-            refunded_cards |= {card for card, points in earned.items() if points > 0}
-        cards = self.sudo().browse(sorted(set(wanted) | refunded_cards))
+        cards, refunded_cards = self._redeem_otp_to_hold(order, allowance)
+        if locked is None or cards - locked:
+            cards = cards._redeem_otp_lock()
         held, new_left = {}, {}
-        for card in cards._redeem_otp_lock():
+        for card in cards:
             take_back = 0.0
             if card.id in refunded_cards:
                 take_back = order.lines._redeem_otp_check_take_back(

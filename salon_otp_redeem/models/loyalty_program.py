@@ -87,11 +87,12 @@ class LoyaltyProgram(models.Model):
             )
         )
 
-    def _redeem_otp_refusal(self, order):
+    def _redeem_otp_refusal(self, order, offered=None):
         """Why stock's till would not apply these programs' rewards to
         `order` (not offered there, `_redeem_otp_offered`; not with its
         pricelist; used up, the order itself counted at sync), or None. One
-        query, but for programs with a usage limit."""
+        query, but for programs with a usage limit. `offered`: what
+        `_redeem_otp_offered` gave for the order's till and pricelist."""
         programs = self.sudo()
         if not programs:
             return None
@@ -100,7 +101,8 @@ class LoyaltyProgram(models.Model):
             # The payload names it: one the till does not offer unlocked its
             # promotions (review 37).
             return self.env._("This order's pricelist is not offered at this till.")
-        offered = programs._redeem_otp_offered(config, order.pricelist_id)
+        if offered is None:
+            offered = programs._redeem_otp_offered(config, order.pricelist_id)
         for program in programs - offered:
             if program in programs._redeem_otp_offered(order.config_id):
                 return self.env._(
@@ -142,7 +144,10 @@ class LoyaltyProgram(models.Model):
         """Those of these programs the till of `config` runs today: stock's
         `_get_program_ids` (active, for the POS, at this center or all),
         within their dates where the salon is, and for `pricelist` if given.
-        One query."""
+        One query, which also reads the programs it finds (as reading any
+        of their fields would)."""
+        if not self:
+            return self.sudo()
         domain = [
             ("id", "in", self.ids),
             ("pos_ok", "=", True),
@@ -156,7 +161,12 @@ class LoyaltyProgram(models.Model):
                 ("pricelist_ids", "=", False),
                 ("pricelist_ids", "in", pricelist.ids),
             ]
-        offered = self.sudo().search(domain)
+        names = [
+            name
+            for name, field in self._fields.items()
+            if field.prefetch is True and field.store and field.column_type
+        ]
+        offered = self.sudo().search_fetch(domain, names)
         return offered - offered._redeem_otp_not_running(config.company_id)
 
     def _redeem_otp_point_values(self):

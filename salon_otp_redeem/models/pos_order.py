@@ -112,9 +112,11 @@ class PosOrder(models.Model):
                 self.env["pos.session"].browse(
                     order["session_id"]
                 )._redeem_otp_check_open_to_cashier()
-        self.env["salon.otp.challenge"]._redeem_otp_lock_named(orders)
+        locked = self.env["salon.otp.challenge"]._redeem_otp_lock_named(orders)
         try:
-            return super(PosOrder, trusted.mark(self)).sync_from_ui(orders)
+            return super(
+                PosOrder, trusted.locked(trusted.mark(self), locked)
+            ).sync_from_ui(orders)
         except (
             *payloads.SHAPE_ERRORS,
             psycopg2.DataError,
@@ -355,6 +357,24 @@ class PosOrder(models.Model):
             # The till's company sets the rules, not one a payload or write claims.
             raise UserError(self.env._("An order is of its point of sale's company."))
         self._redeem_otp_check_total()
+        allowance = {}
+        for line in self.lines.filtered(
+            lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
+        ):
+            key = str(line.coupon_id.id)
+            allowance[key] = allowance.get(key, 0.0) + line.points_cost
+        Card = self.env["loyalty.card"]
+        locked = None
+        challenge = self.redeem_otp_challenge_id
+        if (
+            not challenge or challenge.id in trusted.locked_ids(self.env)
+        ) and not self.company_id.redeem_otp_min_amount:
+            # The cards the sync holds points on, locked now: the checks
+            # below read them by the lock's own query. Locks are taken in
+            # one order everywhere (code request, cards, program and line
+            # turns); with a minimum amount, the guest's turn comes before
+            # the cards' (`_redeem_otp_uncoded_recently`), so they wait.
+            locked = Card._redeem_otp_lock_to_hold(self, allowance)
         decision = self._redeem_otp_decision()
         if decision["needs_code"]:
             challenge = self.redeem_otp_challenge_id.sudo()
@@ -364,21 +384,14 @@ class PosOrder(models.Model):
                 trusted.mark(self.sudo()).redeem_otp_decision = decision["message"]
                 _logger.info("Order %s: %s", self.uuid, decision["message"])
         self.lines._redeem_otp_check_refunds()
-        allowance = {}
-        for line in self.lines.filtered(
-            lambda ln: ln.reward_id and ln.coupon_id and ln.points_cost > 0
-        ):
-            key = str(line.coupon_id.id)
-            allowance[key] = allowance.get(key, 0.0) + line.points_cost
         order = trusted.mark(self.sudo())
         if order.redeem_otp_points_moved:
             return  # the points call has applied the order's own figures
         order.redeem_otp_allowance = json.dumps(allowance)
-        Card = self.env["loyalty.card"]
         before = json.loads(order.redeem_otp_taken_back or "{}")
         # Checked before (an unpaid sync): hold afresh for the lines as they are.
         Card._redeem_otp_give_back(before)
-        held = Card._redeem_otp_hold_for(self, allowance)
+        held = Card._redeem_otp_hold_for(self, allowance, locked)
         order.redeem_otp_taken_back = json.dumps(held) if held else False
         # The guest hears of what the sync took (beyond before), points call or not.
         more = {key: pts - before.get(key, 0.0) for key, pts in held.items()}

@@ -230,11 +230,16 @@ class PosOrderLine(models.Model):
     def _redeem_otp_check_rewards(self, order):
         """What no reward line may do, protected or not, code or not."""
         spent = self.filtered(lambda line: not line.refunded_orderline_id)
-        spent.reward_id.program_id._redeem_otp_refuse_ended(order.company_id)
+        programs = spent.reward_id.program_id
+        # (Its query reads the programs the till offers, for the checks below.)
+        offered = programs._redeem_otp_offered(
+            order.config_id.sudo(), order.pricelist_id
+        )
+        programs._redeem_otp_refuse_ended(order.company_id)
         # Another center's, not for the Point of Sale, not for the order's
         # pricelist, or used up: stock's till never applies it, and a
         # promotion needs no code (review 35).
-        refusal = spent.reward_id.program_id._redeem_otp_refusal(order)
+        refusal = programs._redeem_otp_refusal(order, offered)
         if refusal:
             raise UserError(refusal)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)

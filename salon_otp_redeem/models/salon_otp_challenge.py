@@ -426,6 +426,7 @@ class SalonOtpChallenge(models.Model):
         check refuses any other without locking it (`_redeem_otp_authorize_order`),
         so a payload naming other tills' challenges holds none of them.
         What is not such a challenge is left to the orders' own checks.
+        Returns the ids locked.
         """
         uuids = defaultdict(set)
         for order in orders:
@@ -435,11 +436,14 @@ class SalonOtpChallenge(models.Model):
                 continue
             if challenge_id and isinstance(order.get("uuid"), str):
                 uuids[challenge_id].add(order["uuid"])
+        locked = []
         for challenge_id in sorted(uuids):
             try:
                 self.sudo().browse(challenge_id)._redeem_otp_lock(uuids[challenge_id])
             except MissingError:
                 continue
+            locked.append(challenge_id)
+        return locked
 
     # -- Verifying ------------------------------------------------------
     def _redeem_otp_verify(self, code=None, override_code=None, reason=None):
@@ -592,8 +596,11 @@ class SalonOtpChallenge(models.Model):
             order.uuid,
             order.config_id,
         )
-        if same_request or self.pos_order_id == order:
-            # Only a challenge that may bind to this order is locked; any
+        if (same_request or self.pos_order_id == order) and (
+            self.id not in trusted.locked_ids(self.env)
+        ):
+            # Only a challenge that may bind to this order is locked (the
+            # sync locked it already, see `_redeem_otp_lock_named`); any
             # other is refused as it stands (whose and where it was asked
             # never change): locking it would wait on, and deadlock with,
             # the syncs it does belong to.

@@ -41,6 +41,28 @@ def checked_ids(env):
     return value if isinstance(value, _Checked) else frozenset()
 
 
+LOCKED_KEY = "salon_otp_locked"
+
+
+class _Locked(frozenset):
+    """Ids of code requests whose row lock this request holds; a Python object."""
+
+
+def locked(records, ids):
+    """`records` carrying the fact that this request row-locked the code
+    requests `ids` (the sync, before stock saves its orders).
+
+    The order's check would otherwise lock the same row a second time: one
+    query for nothing, a row lock being held until the transaction ends.
+    """
+    return records.with_context(**{LOCKED_KEY: _Locked(ids)})
+
+
+def locked_ids(env):
+    value = env.context.get(LOCKED_KEY)
+    return value if isinstance(value, _Locked) else frozenset()
+
+
 def own_defaults(model, defaults, names=None):
     """`defaults` (what `default_get` found) with `names` (None: every field)
     back to the model's own defaults.
