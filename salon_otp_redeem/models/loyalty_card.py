@@ -132,40 +132,60 @@ class LoyaltyCard(models.Model):
         if not cards:
             return cards
         now = now or fields.Datetime.now()
-        self.env["loyalty.history"].flush_model(
-            ["card_id", "order_model", "order_id", "used"]
-        )
-        self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
-        self.env["salon.otp.challenge"].flush_model(
-            ["method", "state", "pos_order_id", "card_ids", "used_at"]
-        )
-        self.env.cr.execute(
-            """
-            SELECT history.card_id, MAX(challenge.used_at)
-              FROM loyalty_history history
-              JOIN pos_order ON history.order_model = 'pos.order'
-                            AND pos_order.id = history.order_id
-              JOIN salon_otp_challenge challenge
-                ON challenge.id = pos_order.redeem_otp_challenge_id
-               AND challenge.pos_order_id = pos_order.id
-              JOIN loyalty_card_salon_otp_challenge_rel vouched
-                ON vouched.salon_otp_challenge_id = challenge.id
-               AND vouched.loyalty_card_id = history.card_id
-             WHERE history.card_id = ANY(%s)
-               AND history.used > 0
-               AND challenge.method = 'code'
-               AND challenge.state = 'used'
-             GROUP BY history.card_id
-            """,
-            [cards.ids],
-        )
-        vouched = dict(self.env.cr.fetchall())
+        # What the cards' lock of this request read already (see
+        # `_redeem_otp_lock_to_hold`), else one query.
+        vouched = dict(trusted.vouched_uses(self.env))
+        unread = [card_id for card_id in cards.ids if card_id not in vouched]
+        if unread:
+            self._redeem_otp_flush_vouching()
+            vouched.update(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT card.id, %s FROM loyalty_card card WHERE card.id = ANY(%s)",
+                        self._redeem_otp_last_vouched_sql(),
+                        unread,
+                    )
+                )
+            )
         return cards.filtered(
             lambda card: policy.is_dormant(
                 policy.last_activity(card.create_date, [vouched.get(card.id)]),
                 now,
                 (card.company_id or company).redeem_otp_dormant_days,
             )
+        )
+
+    @api.model
+    def _redeem_otp_last_vouched_sql(self):
+        """When a code of the guest last vouched for `card` (the query's
+        alias): the last use of a code bound to an order whose history used
+        the card's points, the code naming the card (`_redeem_otp_dormant`)."""
+        return SQL(
+            """(SELECT MAX(challenge.used_at)
+                  FROM loyalty_history history
+                  JOIN pos_order ON history.order_model = 'pos.order'
+                                AND pos_order.id = history.order_id
+                  JOIN salon_otp_challenge challenge
+                    ON challenge.id = pos_order.redeem_otp_challenge_id
+                   AND challenge.pos_order_id = pos_order.id
+                  JOIN loyalty_card_salon_otp_challenge_rel vouched
+                    ON vouched.salon_otp_challenge_id = challenge.id
+                   AND vouched.loyalty_card_id = history.card_id
+                 WHERE history.card_id = card.id
+                   AND history.used > 0
+                   AND challenge.method = 'code'
+                   AND challenge.state = 'used')"""
+        )
+
+    @api.model
+    def _redeem_otp_flush_vouching(self):
+        """Our pending changes to what `_redeem_otp_last_vouched_sql` reads."""
+        self.env["loyalty.history"].flush_model(
+            ["card_id", "order_model", "order_id", "used"]
+        )
+        self.env["pos.order"].flush_model(["redeem_otp_challenge_id"])
+        self.env["salon.otp.challenge"].flush_model(
+            ["method", "state", "pos_order_id", "card_ids", "used_at"]
         )
 
     def _redeem_otp_unvouched(self, order):
@@ -235,11 +255,13 @@ class LoyaltyCard(models.Model):
         """
         if not self:
             return self
-        return self._redeem_otp_lock_where(SQL("id = ANY(%s)", sorted(self.ids)))
+        return self._redeem_otp_lock_where(SQL("card.id = ANY(%s)", sorted(self.ids)))
 
     @api.model
-    def _redeem_otp_lock_where(self, condition):
-        """Row-lock the cards matching `condition` (SQL) and return them, read by the lock.
+    def _redeem_otp_lock_where(self, condition, extra=None):
+        """Row-lock the cards matching `condition` (SQL, on `card`) and return
+        them, read by the lock; with `extra` (an SQL expression on `card`),
+        also {card id: its value}.
 
         One query: the cards are locked in id order (two orders never
         deadlock) and the lock returns their plain columns (the guarded ones
@@ -261,14 +283,15 @@ class LoyaltyCard(models.Model):
             and field.type not in ("binary", "json", "properties")
         ]
         self.flush_model()  # our own pending changes reach the rows first
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                "SELECT id, %s FROM loyalty_card WHERE %s ORDER BY id FOR UPDATE",
-                SQL(", ").join(SQL.identifier(name) for name in names),
+                "SELECT %s, %s FROM loyalty_card card WHERE %s"
+                " ORDER BY card.id FOR UPDATE OF card",
+                SQL(", ").join(SQL.identifier("card", name) for name in ["id", *names]),
+                extra or SQL("NULL"),
                 condition,
             )
         )
-        rows = self.env.cr.fetchall()
         cards = (
             self.sudo().with_context(active_test=False).browse([row[0] for row in rows])
         )
@@ -276,7 +299,9 @@ class LoyaltyCard(models.Model):
             self.env.cache.update(
                 cards, self._fields[name], [row[index] for row in rows]
             )
-        return cards
+        if extra is None:
+            return cards
+        return cards, {row[0]: row[-1] for row in rows}
 
     @api.model
     def _redeem_otp_to_hold(self, order, allowance):
@@ -292,8 +317,18 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _redeem_otp_lock_to_hold(self, order, allowance):
-        """Lock and read the cards `_redeem_otp_hold_for` will hold points on."""
-        return self._redeem_otp_to_hold(order, allowance)[0]._redeem_otp_lock()
+        """Lock and read the cards `_redeem_otp_hold_for` will hold points on,
+        and when a code last vouched for each (`_redeem_otp_dormant`).
+
+        Returns the cards and {card id: last vouched use}.
+        """
+        cards = self._redeem_otp_to_hold(order, allowance)[0]
+        if not cards:
+            return cards, {}
+        self._redeem_otp_flush_vouching()
+        return self._redeem_otp_lock_where(
+            SQL("card.id = ANY(%s)", cards.ids), self._redeem_otp_last_vouched_sql()
+        )
 
     @api.model
     def _redeem_otp_hold_for(self, order, allowance, locked=None):
@@ -432,7 +467,11 @@ class LoyaltyCard(models.Model):
         ids |= {int(key) for key in held or {}}
         partners |= {order.partner_id.id} - {False}
         return self._redeem_otp_lock_where(
-            SQL("id = ANY(%s) OR partner_id = ANY(%s)", sorted(ids), sorted(partners))
+            SQL(
+                "card.id = ANY(%s) OR card.partner_id = ANY(%s)",
+                sorted(ids),
+                sorted(partners),
+            )
         )
 
     def _redeem_otp_state(self):
@@ -488,7 +527,7 @@ class LoyaltyCard(models.Model):
         return figure - kept
 
     @api.model
-    def _redeem_otp_check_moves(self, order, before, held=None):
+    def _redeem_otp_check_moves(self, order, before, held=None, new_cards=True):
         """Raise unless every change stock made is one the order pays for; return the moves.
 
         A decrease is at most what the order's reward lines spend on the
@@ -500,19 +539,30 @@ class LoyaltyCard(models.Model):
         refund takes back is taken by the server (`_redeem_otp_settle`):
         stock's till nets the refund lines instead. The card itself (holder,
         program, expiry, active) never changes, but a gift card being sold
-        may get a holder.
+        may get a holder. `new_cards`: whether the call may have made cards
+        (stock makes one for a negative key only).
         """
-        # The cards as stored now: stock's changes written out, then read
-        # back with the cards this order created, by one query.
-        cards = self._redeem_otp_lock_where(
-            SQL(
-                "id = ANY(%s) OR source_pos_order_id = %s",
-                sorted(card.id for card in before),
-                order.id,
+        if new_cards:
+            # The cards as stored now: stock's changes written out, then
+            # read back with the cards this order created, by one query.
+            cards = self._redeem_otp_lock_where(
+                SQL(
+                    "card.id = ANY(%s) OR card.source_pos_order_id = %s",
+                    sorted(card.id for card in before),
+                    order.id,
+                )
             )
-        )
-        if {card.id for card in before} - set(cards.ids):
-            raise UserError(self.env._("The points RPC may not delete a card."))
+            if {card.id for card in before} - set(cards.ids):
+                raise UserError(self.env._("The points RPC may not delete a card."))
+        else:
+            # The cards the snapshot locked and read, as this transaction
+            # changed them since: stock moves points through the ORM only
+            # and deletes no card; the writes reach the rows at the flush.
+            cards = (
+                self.sudo()
+                .with_context(active_test=False)
+                .browse(sorted(card.id for card in before))
+            )
         Program = self.env["loyalty.program"].sudo().with_context(active_test=False)
         allowance = payloads.per_card(order.sudo().redeem_otp_allowance)
         moved, earned, backs, new_left = {}, {}, {}, {}

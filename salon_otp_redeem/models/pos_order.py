@@ -364,18 +364,20 @@ class PosOrder(models.Model):
             key = str(line.coupon_id.id)
             allowance[key] = allowance.get(key, 0.0) + line.points_cost
         Card = self.env["loyalty.card"]
-        locked = None
+        locked, checking = None, self
         challenge = self.redeem_otp_challenge_id
         if (
             not challenge or challenge.id in trusted.locked_ids(self.env)
         ) and not self.company_id.redeem_otp_min_amount:
             # The cards the sync holds points on, locked now: the checks
-            # below read them by the lock's own query. Locks are taken in
-            # one order everywhere (code request, cards, program and line
-            # turns); with a minimum amount, the guest's turn comes before
-            # the cards' (`_redeem_otp_uncoded_recently`), so they wait.
-            locked = Card._redeem_otp_lock_to_hold(self, allowance)
-        decision = self._redeem_otp_decision()
+            # below read them, and their dormancy, by the lock's own query.
+            # Locks are taken in one order everywhere (code request, cards,
+            # program and line turns); with a minimum amount, the guest's
+            # turn comes before the cards' (`_redeem_otp_uncoded_recently`),
+            # so they wait.
+            locked, last_uses = Card._redeem_otp_lock_to_hold(self, allowance)
+            checking = trusted.vouched(self, last_uses)
+        decision = checking._redeem_otp_decision()
         if decision["needs_code"]:
             challenge = self.redeem_otp_challenge_id.sudo()
             challenge._redeem_otp_authorize_order(self, decision["lines"])
@@ -565,7 +567,9 @@ class PosOrder(models.Model):
         result = super(PosOrder, trusted.mark(self)).confirm_coupon_programs(
             coupon_data
         )
-        moved = Card._redeem_otp_check_moves(self, before, held)
+        moved = Card._redeem_otp_check_moves(
+            self, before, held, new_cards=any(key < 0 for key in changes)
+        )
         trusted.mark(order).redeem_otp_points_moved = json.dumps(
             {str(card.id): delta for card, delta in moved.items()}
         )

@@ -63,6 +63,25 @@ def locked_ids(env):
     return value if isinstance(value, _Locked) else frozenset()
 
 
+VOUCHED_KEY = "salon_otp_vouched"
+
+
+class _Vouched(dict):
+    """{card id: when a code of the guest last vouched for it, or None}, as
+    read under the cards' row lock in this request; a Python object."""
+
+
+def vouched(records, last_uses):
+    """`records` carrying what the cards' lock read of their last vouched
+    use (`loyalty.card._redeem_otp_dormant` then reads only other cards)."""
+    return records.with_context(**{VOUCHED_KEY: _Vouched(last_uses)})
+
+
+def vouched_uses(env):
+    value = env.context.get(VOUCHED_KEY)
+    return value if isinstance(value, _Vouched) else {}
+
+
 def own_defaults(model, defaults, names=None):
     """`defaults` (what `default_get` found) with `names` (None: every field)
     back to the model's own defaults.
