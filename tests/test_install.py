@@ -19,6 +19,19 @@ class TestInstall(TransactionCase):
             )
         self.assertIn("point_of_sale", dependencies.mapped("name"))
 
+    def test_history_lookups_indexed(self):
+        """What every sync and code request looks up grows with the salon's
+        history: orders by uuid, a card's loyalty history by card."""
+        for table, column in (("pos_order", "uuid"), ("loyalty_history", "card_id")):
+            self.env.cr.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table]
+            )
+            definitions = [row[0] for row in self.env.cr.fetchall()]
+            self.assertTrue(
+                any(f"({column})" in definition for definition in definitions),
+                f"no index on {table}.{column}: {definitions}",
+            )
+
 
 @tagged("post_install", "-at_install")
 class TestInstallHttp(HttpCase):

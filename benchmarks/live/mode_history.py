@@ -19,7 +19,11 @@ from .stand_ins import SmsStandIn, SmtpSink
 from .stats import LogTail, Timings, queries_by_path, ratio_line, shape, sql_by_request
 
 SIDES = ("empty", "history")
-TABLES = ("salon_otp_challenge", "loyalty_card_salon_otp_challenge_rel")
+TABLES = (
+    "salon_otp_challenge",
+    "loyalty_card_salon_otp_challenge_rel",
+    "loyalty_history",
+)
 # The hot queries shown: those on the tables above, and the order lookups by
 # uuid (stock's sync and the code request's owner check) on the paid orders.
 HOT_MARKS = (*TABLES, '"pos_order"."uuid"')
@@ -192,6 +196,17 @@ INSERT INTO pos_order ({columns})
 SELECT {values} FROM template, t
 """
 SESSION_OVERRIDES = {"name": "name || ' (history)'", "state": "'closed'"}
+# Each history order spent points of one of the guests' cards, as pos_loyalty's
+# history rows record it: the dormancy check reads a card's rows.
+HISTORY_SQL = """
+INSERT INTO loyalty_history (card_id, order_model, order_id, description, issued,
+                             used, create_uid, create_date, write_uid, write_date)
+SELECT (%(cards)s::int[])[1 + mod(o.id, cardinality(%(cards)s::int[]))],
+       'pos.order', o.id, o.name, 0, 5, o.create_uid, o.create_date, o.write_uid,
+       o.write_date
+  FROM pos_order o
+ WHERE o.name LIKE 'History/%%'
+"""
 
 
 def copy_row_sql(cr, table, overrides, source):
@@ -206,8 +221,20 @@ def copy_row_sql(cr, table, overrides, source):
     return ", ".join(columns), ", ".join(values)
 
 
-def fill_orders(settings, db, say):
-    """As many paid orders as used challenges, with SQL; VACUUM ANALYZE."""
+def fill_history_rows(cr, cards, say):
+    """A loyalty history row per history order (the cards' activity)."""
+    cr.execute("SELECT count(*) FROM loyalty_history")
+    if cr.fetchone()[0] < 1000:
+        say("inserting a loyalty history row per history order with SQL ...")
+        cr.execute(HISTORY_SQL, {"cards": cards})
+        cr.execute("VACUUM ANALYZE loyalty_history")
+    cr.execute("SELECT count(*) FROM loyalty_history")
+    return cr.fetchone()[0]
+
+
+def fill_orders(settings, db, cards, say):
+    """As many paid orders as used challenges, and their loyalty history
+    rows on `cards`, with SQL; VACUUM ANALYZE. Returns both counts."""
     conn = settings.connect(db)
     try:
         with conn.cursor() as cr:
@@ -219,7 +246,7 @@ def fill_orders(settings, db, say):
                 raise BenchError(f"{db} has no order to copy")
             if count >= wanted:
                 say(f"{db}: pos_order already holds {count:,} rows")
-                return count
+                return count, fill_history_rows(cr, cards, say)
             columns, values = copy_row_sql(cr, "pos_session", SESSION_OVERRIDES, "s")
             cr.execute(
                 f"INSERT INTO pos_session ({columns}) SELECT {values}"  # noqa: S608
@@ -235,8 +262,9 @@ def fill_orders(settings, db, say):
                 {"template": template, "session": session, "count": wanted - count},
             )
             cr.execute("VACUUM ANALYZE pos_order")
+            lines = fill_history_rows(cr, cards, say)
             cr.execute("SELECT count(*) FROM pos_order")
-            return cr.fetchone()[0]
+            return cr.fetchone()[0], lines
     finally:
         conn.close()
 
@@ -414,10 +442,12 @@ def run(settings, args, say):
         rows = fill(
             settings, args.history_db, actors, history_ids, args.history_rows, say
         )
-        orders = fill_orders(settings, args.history_db, say)
+        orders, lines = fill_orders(
+            settings, args.history_db, [*actors["cards"], history_ids["card_id"]], say
+        )
         small = empty_table(settings, args.addon_db)
         spread(settings, args.history_db, say)
-        say(f"history: {orders:,} orders")
+        say(f"history: {orders:,} orders, {lines:,} loyalty history rows")
         ids = {"empty": ids["addon"], "history": history_ids}
         timings, queries = measure(settings, args, ids, sms, say)
         say("capturing the hot queries (one checkout with --log-level=debug_sql)")

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools import payloads, trusted
@@ -15,6 +15,11 @@ class LoyaltyHistory(models.Model):
     """
 
     _inherit = "loyalty.history"
+
+    # Whether a card is dormant is read from its history at every code
+    # request and every sync that spends it (`loyalty.card._redeem_otp_dormant`):
+    # by card, on a table that grows with every order.
+    card_id = fields.Many2one(index=True)
 
     @api.model
     def default_get(self, fields_list):
