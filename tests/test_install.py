@@ -22,7 +22,10 @@ class TestInstall(TransactionCase):
     def test_history_lookups_indexed(self):
         """What every sync and code request looks up grows with the salon's
         history: orders by uuid, a card's loyalty history by card."""
-        for table, column in (("pos_order", "uuid"), ("loyalty_history", "card_id")):
+        for table, column in (
+            ("pos_order", "uuid"),
+            ("loyalty_history", "card_id, order_id"),
+        ):
             self.env.cr.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table]
             )

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.tools.sql import create_index
 
 from ..tools import payloads, trusted
 
@@ -16,10 +17,18 @@ class LoyaltyHistory(models.Model):
 
     _inherit = "loyalty.history"
 
-    # Whether a card is dormant is read from its history at every code
-    # request and every sync that spends it (`loyalty.card._redeem_otp_dormant`):
-    # by card, on a table that grows with every order.
-    card_id = fields.Many2one(index=True)
+    def init(self):
+        """Whether a card is dormant is read from its history at every code
+        request and every sync that spends it, on a table that grows with
+        every order (`loyalty.card._redeem_otp_last_vouched_sql`): its
+        spends in orders, by card, from the index alone."""
+        create_index(
+            self.env.cr,
+            "loyalty_history_redeem_otp_spent_idx",
+            self._table,
+            ["card_id", "order_id"],
+            where="used > 0 AND order_model = 'pos.order'",
+        )
 
     @api.model
     def default_get(self, fields_list):
