@@ -48,6 +48,30 @@ def test_coupon_changes_refuses_non_finite_points_and_foreign_shapes():
             payloads.coupon_changes(bad)
 
 
+def test_coupon_changes_write_ids_back_as_numbers():
+    """Stock searches cards by the partner_id it reads: text would be searched
+    as a name (review 51), so what stock reads is what the server checked."""
+    data = {
+        "-1": {
+            "points": 5,
+            "program_id": "3",
+            "partner_id": "990001",
+            "coupon_id": "-1",
+            "giftCardId": False,
+        },
+        "12": {"points": -10.0, "program_id": 3},
+    }
+    assert payloads.coupon_changes(data) == {-1: 5, 12: -10.0}
+    assert data["-1"] == {
+        "points": 5,
+        "program_id": 3,
+        "partner_id": 990001,
+        "coupon_id": -1,
+        "giftCardId": False,
+    }
+    assert data["12"] == {"points": -10.0, "program_id": 3}
+
+
 def test_redemptions_are_checked_item_by_item():
     parsed = payloads.redemptions(
         [{"card_id": 4, "program_id": 2, "points": 10, "amount": 10}]

@@ -65,7 +65,12 @@ def coupon_changes(coupon_data):
     """Validate pos_loyalty's `confirm_coupon_programs` argument.
 
     Returns {card key: points change}; the values keep every other key the
-    stock method reads, but their numbers and ids are checked here.
+    stock method reads, but their numbers and ids are checked here and
+    written back as numbers. Stock searches a guest's cards with the
+    `partner_id` it is given, and a domain given text for a many2one
+    searches by name: "990001" would find the guest whose reference is
+    990001, not guest 990001, whose cards the server locked and checks
+    (review 51).
     """
     if not isinstance(coupon_data, dict) or len(coupon_data) > 200:
         raise PayloadError("coupon data must be an object of at most 200 cards")
@@ -76,11 +81,12 @@ def coupon_changes(coupon_data):
             raise PayloadError("card 0 does not exist")
         if not isinstance(vals, dict):
             raise PayloadError("each card's change must be an object")
-        record_id(vals.get("program_id"), what="program")
-        optional_id(vals.get("partner_id"), what="partner")
-        optional_id(vals.get("giftCardId"), what="gift card")
+        vals["program_id"] = record_id(vals.get("program_id"), what="program")
+        for name, what in (("partner_id", "partner"), ("giftCardId", "gift card")):
+            if name in vals:
+                vals[name] = optional_id(vals[name], what=what)
         if vals.get("coupon_id") not in (None, False):
-            record_id(vals["coupon_id"], negative=True, what="card")
+            vals["coupon_id"] = record_id(vals["coupon_id"], negative=True, what="card")
         line_codes = vals.get("line_codes", [])
         if not isinstance(line_codes, list) or not all(
             isinstance(code, str) for code in line_codes
@@ -91,7 +97,7 @@ def coupon_changes(coupon_data):
                 raise PayloadError(f"{name} must be text")
         if "points" not in vals:
             raise PayloadError("each card's change needs its points")
-        changes[card_key] = number(vals["points"], what="points")
+        changes[card_key] = vals["points"] = number(vals["points"], what="points")
     return changes
 
 
