@@ -146,7 +146,7 @@ class RedeemOtpController(http.Controller):
         return challenge.code_id._redeem_otp_delivery()
 
     def _decide(self, pos_config_id, partner_id, order_uuid, lines, amount_total):
-        config, session = self._check_config_session(pos_config_id)
+        config, session = self._check_config_session(pos_config_id, fetch=True)
         partner = (
             self._check_partner(partner_id, config)
             if partner_id
@@ -210,10 +210,15 @@ class RedeemOtpController(http.Controller):
             )
 
     def _check_config(self, pos_config_id):
-        return self._check_config_session(pos_config_id)[0]
+        config, _session = self._check_config_session(pos_config_id, fetch=True)
+        return config
 
-    def _check_config_session(self, pos_config_id):
-        """The center, if this user may use it now, and its open session."""
+    def _check_config_session(self, pos_config_id, fetch=False):
+        """The center, if this user may use it now, and its open session.
+
+        With `fetch`, the center and its company are read at once, only the
+        columns the routes that work on them use (`_redeem_otp_fetch_for_till`).
+        """
         self._check_user()
         if not isinstance(pos_config_id, int) or isinstance(pos_config_id, bool):
             raise RedeemOtpError(
@@ -242,7 +247,10 @@ class RedeemOtpController(http.Controller):
                 "access_denied",
                 request.env._("Open a session on this point of sale first."),
             )
-        return Config.browse(pos_config_id), session
+        config = Config.browse(pos_config_id)
+        if fetch:
+            config._redeem_otp_fetch_for_till()
+        return config, session
 
     def _check_partner(self, partner_id, config):
         if not isinstance(partner_id, int) or isinstance(partner_id, bool):
@@ -250,8 +258,9 @@ class RedeemOtpController(http.Controller):
                 "bad_request", request.env._("Choose the guest first.")
             )
         partner = request.env["res.partner"].browse(partner_id)
+        partner.sudo()._redeem_otp_fetch_for_till()
         try:
-            partner.sudo().name  # noqa: B018 (the guest's one read, reused after)
+            partner.sudo().name  # noqa: B018 (a guest that does not exist raises)
         except MissingError:
             raise RedeemOtpError(
                 "bad_request", request.env._("This guest does not exist.")

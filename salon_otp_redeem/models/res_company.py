@@ -18,6 +18,11 @@ UNLINK_BATCH = 1000
 MAX_VALIDITY_MINUTES = 10
 
 
+# What the till's routes read of the company (`_redeem_otp_fetch_for_till`):
+# its hierarchy, for the record rules, and the redemption settings.
+TILL_FIELDS = ("name", "active", "currency_id", "parent_id", "parent_path")
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -209,6 +214,21 @@ class ResCompany(models.Model):
         """At install, the zone the salon already shows: its partner's, else its admin's."""
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return self.env.company.partner_id.tz or (admin and admin.tz) or "UTC"
+
+    def _redeem_otp_fetch_for_till(self):
+        """Read the company's settings and hierarchy, not its hundred other columns
+        (see `pos.config._redeem_otp_fetch_for_till`)."""
+        company = self.sudo()
+        company.fetch(
+            [
+                *TILL_FIELDS,
+                *(
+                    name
+                    for name, field in company._fields.items()
+                    if name.startswith("redeem_otp_") and field.store
+                ),
+            ]
+        )
 
     def _redeem_otp_tz(self):
         """The salon's time zone: its days (override caps, expiry) start at its midnight.
