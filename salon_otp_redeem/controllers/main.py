@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 UUID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 # The largest id of an integer primary key.
 MAX_ID = 2**31 - 1
+# What a look at a challenge reads of it: whose it is, and its state.
+LOOK_FIELDS = ["state", "pos_config_id", "pos_session_id", "user_id", "code_id"]
 
 
 class RedeemOtpController(http.Controller):
@@ -278,13 +280,17 @@ class RedeemOtpController(http.Controller):
             raise RedeemOtpError(
                 "bad_request", request.env._("This code request does not exist.")
             )
-        challenge = request.env["salon.otp.challenge"].sudo().browse(challenge_id)
+        Challenge = request.env["salon.otp.challenge"].sudo()
+        challenge = Challenge.browse(challenge_id)
+        stored = None
         try:
             # The row's one read is its lock: a verify always takes it, and
             # holding it a moment longer for someone else's id costs nothing.
-            # A look at the delivery takes none: it would wait for the send.
-            stored = challenge._redeem_otp_lock() if lock else None
-            if not lock and not challenge.exists():
+            # A look at the delivery takes none (it would wait for the send):
+            # one read of what the checks below and its answer use.
+            if lock:
+                stored = challenge._redeem_otp_lock()
+            elif not Challenge.search_fetch([("id", "=", challenge_id)], LOOK_FIELDS):
                 raise MissingError(request.env._("This code request does not exist."))
         except MissingError:
             raise RedeemOtpError(
