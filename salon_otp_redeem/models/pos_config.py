@@ -268,6 +268,7 @@ class PosConfig(models.Model):
                 and program.program_type not in policy.NEVER_PROTECTED
             ):
                 # A card that belongs to nobody has no guest to send a code to.
+                card._redeem_otp_check_named()
                 raise RedeemOtpError(
                     "bad_request",
                     self.env._(

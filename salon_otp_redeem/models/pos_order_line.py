@@ -266,6 +266,7 @@ class PosOrderLine(models.Model):
                 continue
             card = line.coupon_id.sudo()
             if card and card.program_id != program:
+                card._redeem_otp_check_named()
                 raise UserError(
                     self.env._(
                         "The card %(code)s is not of %(program)s.",
@@ -280,6 +281,7 @@ class PosOrderLine(models.Model):
                 and program._redeem_otp_protected()
                 and card.partner_id != order.partner_id
             ):
+                card._redeem_otp_check_named(holder=True)
                 raise UserError(
                     self.env._(
                         "The card %(code)s belongs to %(holder)s, not to this order's "
@@ -496,6 +498,7 @@ class PosOrderLine(models.Model):
         if lost <= policy.EPSILON or card.program_id.program_type == "gift_card":
             pass
         elif card.partner_id != order.partner_id:
+            card._redeem_otp_check_named(holder=True)
             raise UserError(
                 self.env._(
                     "This refund takes back credit from %(holder)s's card "
@@ -507,6 +510,7 @@ class PosOrderLine(models.Model):
         elif card._redeem_otp_unvouched(order):
             # Whatever the center or the program says, as for a spend: a
             # dormant card's old top-up refunded in cash (review 40).
+            card._redeem_otp_check_named()
             raise UserError(
                 self.env._(
                     "This refund turns %(points)s of credit of %(code)s, a dormant "
@@ -518,6 +522,7 @@ class PosOrderLine(models.Model):
         elif card.program_id._redeem_otp_protected() and self._redeem_otp_under_lock(
             order
         ):
+            card._redeem_otp_check_named()
             raise UserError(
                 self.env._(
                     "This refund turns %(points)s of credit of %(code)s into cash: "
@@ -531,6 +536,7 @@ class PosOrderLine(models.Model):
                 # Spent since: a manager refunds the service all the same,
                 # and the card gives back what it still holds (review 47).
                 return max(card.points, 0.0)
+            card._redeem_otp_check_named()
             raise UserError(
                 self.env._(
                     "The card %(code)s no longer holds the %(points)s points "
