@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import payloads, policy, trusted
+from ..tools import disclosure, payloads, policy, trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class LoyaltyCard(models.Model):
             return
         user = self.env.user
         if user._redeem_otp_is_cashier():
-            self._redeem_otp_check_named()
+            disclosure.check_may_name(self)
             raise AccessError(
                 self.env._(
                     "Only a Point of Sale manager can change the balance, holder, "
@@ -240,29 +240,10 @@ class LoyaltyCard(models.Model):
         )
         raise UserError(card._redeem_otp_void_message())
 
-    def _redeem_otp_check_named(self, holder=False):
-        """Before a refusal names these cards (code, balance, expiry; with
-        `holder`, who holds them): the acting user may read them, or the
-        refusal is Odoo's own access error, which names none.
-
-        The checks read cards as the server does, and a payload may name any
-        card id: a cashier would be told another company's gift card code,
-        which is enough to spend it, or its balance (review 53). Asked only
-        on the way to a refusal: an order that passes pays no query for it.
-        """
-        as_user = self.with_env(self.env(su=False))
-        try:
-            as_user.check_access("read")
-            if holder:
-                as_user.sudo().partner_id.with_env(as_user.env).check_access("read")
-        except AccessError:
-            # Not Odoo's message: in debug mode it lists the records by name.
-            raise AccessError(self.env._("You may not use this card here.")) from None
-
     def _redeem_otp_void_message(self):
         """Why this card's balance can no longer be spent: archived, or expired."""
         self.ensure_one()
-        self._redeem_otp_check_named()
+        disclosure.check_may_name(self)
         if not self.active:
             return self.env._(
                 "The card %(code)s (%(program)s) is archived: its balance can no "
@@ -433,7 +414,7 @@ class LoyaltyCard(models.Model):
                 points - balance - card.program_id._redeem_otp_spendable_earnings(order)
                 > policy.EPSILON
             ):
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise UserError(
                     self.env._(
                         "The card %(code)s holds %(balance)s points; this order spends "
@@ -608,7 +589,7 @@ class LoyaltyCard(models.Model):
             if (now[2], now[3], now[4]) != (program, expiry, active) or (
                 now[1] != partner and not gift
             ):
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise UserError(
                     self.env._(
                         "The points RPC may not change the card %(code)s itself.",
@@ -632,7 +613,7 @@ class LoyaltyCard(models.Model):
             if delta + owed - back > policy.EPSILON:
                 bound = card._redeem_otp_earn_bound(order)
                 if delta + owed - back - bound > policy.EPSILON:
-                    card._redeem_otp_check_named()
+                    disclosure.check_may_name(card)
                     raise UserError(
                         self.env._(
                             "This order spends %(points)s points of %(code)s and "
@@ -653,7 +634,7 @@ class LoyaltyCard(models.Model):
             if abs(delta) <= policy.EPSILON / 2:
                 continue
             if card.points < -policy.EPSILON / 2:
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise UserError(
                     self.env._(
                         "The card %(code)s cannot go below zero.", code=card.code
@@ -664,7 +645,7 @@ class LoyaltyCard(models.Model):
                 # A refund takes back what the refunded sale really earned.
                 allowed += max(-order.lines._redeem_otp_refund_net(card), 0.0)
             if delta < 0 and -delta - allowed > policy.EPSILON:
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise UserError(
                     self.env._(
                         "This order's reward lines take %(allowed)s points from "

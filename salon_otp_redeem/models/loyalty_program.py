@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import payloads, policy, turns
+from ..tools import disclosure, payloads, policy, turns
 
 
 class LoyaltyProgram(models.Model):
@@ -61,6 +61,7 @@ class LoyaltyProgram(models.Model):
         running today where the salon is (before its start, after its end):
         stock's till no longer loads it, and nothing spends its points."""
         for program in self._redeem_otp_not_running(company):
+            disclosure.check_may_name(program)
             raise UserError(
                 self.env._(
                     "%(program)s has ended: its points can no longer be spent.",
@@ -104,6 +105,7 @@ class LoyaltyProgram(models.Model):
         if offered is None:
             offered = programs._redeem_otp_offered(config, order.pricelist_id)
         for program in programs - offered:
+            disclosure.check_may_name(program)
             if program in programs._redeem_otp_offered(order.config_id):
                 return self.env._(
                     "%(program)s is not offered with this pricelist.",
@@ -119,6 +121,7 @@ class LoyaltyProgram(models.Model):
         turns.take_turn(self.env.cr, limited)
         for program in limited:
             if program._redeem_otp_used_up(order, spending=True):
+                disclosure.check_may_name(program)
                 return self.env._(
                     "%(program)s has reached its usage limit.", program=program.name
                 )
@@ -140,6 +143,18 @@ class LoyaltyProgram(models.Model):
         own = any(line.reward_id.program_id == program for line in order.lines)
         return counted - own >= program.max_usage
 
+    @api.model
+    def _redeem_otp_company_domain(self, company):
+        """The programs a till of `company` may run: stock's till searches them
+        as the cashier, under the programs' multi-company rule (its own
+        company's, its parents', or no company's); the server's checks read
+        them as the server."""
+        return [
+            "|",
+            ("company_id", "=", False),
+            ("company_id", "parent_of", company.ids),
+        ]
+
     def _redeem_otp_offered(self, config, pricelist=None):
         """Those of these programs the till of `config` runs today: stock's
         `_get_program_ids` (active, for the POS, at this center or all),
@@ -154,6 +169,7 @@ class LoyaltyProgram(models.Model):
             "|",
             ("pos_config_ids", "=", False),
             ("pos_config_ids", "in", config.ids),
+            *self._redeem_otp_company_domain(config.company_id),
         ]
         if pricelist is not None:
             domain += [
@@ -363,6 +379,7 @@ class LoyaltyProgram(models.Model):
             bound = 0.0  # another salon's credit is not earned at this till
         total = sum(gained.values())
         if total - bound > policy.EPSILON:
+            disclosure.check_may_name(self)
             raise UserError(
                 self.env._(
                     "This order earns at most %(bound)s points of %(program)s, "

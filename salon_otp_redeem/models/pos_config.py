@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..tools import payloads, policy, turns
+from ..tools import disclosure, payloads, policy, turns
 from ..tools.errors import RedeemOtpError
 
 _logger = logging.getLogger(__name__)
@@ -268,7 +268,7 @@ class PosConfig(models.Model):
                 and program.program_type not in policy.NEVER_PROTECTED
             ):
                 # A card that belongs to nobody has no guest to send a code to.
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise RedeemOtpError(
                     "bad_request",
                     self.env._(

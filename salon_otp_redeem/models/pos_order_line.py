@@ -4,7 +4,7 @@ import json
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import payloads, policy, trusted, turns
+from ..tools import disclosure, payloads, policy, trusted, turns
 
 # What the sync check and the points RPC read from a line.
 GUARDED_FIELDS = (
@@ -127,6 +127,7 @@ class PosOrderLine(models.Model):
         """
         foreign = self.sudo().exists().filtered(lambda line: line.order_id != order)
         if foreign or set(parents) - {order.id}:
+            disclosure.check_may_name(foreign[:1].order_id)
             raise UserError(
                 self.env._(
                     "The POS sent changes to lines of another order (%(order)s).",
@@ -253,6 +254,7 @@ class PosOrderLine(models.Model):
                 raise UserError(self.env._("A reward line cannot give points back."))
             if program.company_id and program.company_id != order.company_id:
                 # Its settings (codes, minimum, override) are another company's.
+                disclosure.check_may_name(program)
                 raise UserError(
                     self.env._(
                         "%(program)s is a program of %(company)s, not of this "
@@ -266,7 +268,7 @@ class PosOrderLine(models.Model):
                 continue
             card = line.coupon_id.sudo()
             if card and card.program_id != program:
-                card._redeem_otp_check_named()
+                disclosure.check_may_name(card)
                 raise UserError(
                     self.env._(
                         "The card %(code)s is not of %(program)s.",
@@ -281,7 +283,7 @@ class PosOrderLine(models.Model):
                 and program._redeem_otp_protected()
                 and card.partner_id != order.partner_id
             ):
-                card._redeem_otp_check_named(holder=True)
+                disclosure.check_may_name(card, card.partner_id)
                 raise UserError(
                     self.env._(
                         "The card %(code)s belongs to %(holder)s, not to this order's "
@@ -498,7 +500,7 @@ class PosOrderLine(models.Model):
         if lost <= policy.EPSILON or card.program_id.program_type == "gift_card":
             pass
         elif card.partner_id != order.partner_id:
-            card._redeem_otp_check_named(holder=True)
+            disclosure.check_may_name(card, card.partner_id)
             raise UserError(
                 self.env._(
                     "This refund takes back credit from %(holder)s's card "
@@ -510,7 +512,7 @@ class PosOrderLine(models.Model):
         elif card._redeem_otp_unvouched(order):
             # Whatever the center or the program says, as for a spend: a
             # dormant card's old top-up refunded in cash (review 40).
-            card._redeem_otp_check_named()
+            disclosure.check_may_name(card)
             raise UserError(
                 self.env._(
                     "This refund turns %(points)s of credit of %(code)s, a dormant "
@@ -522,7 +524,7 @@ class PosOrderLine(models.Model):
         elif card.program_id._redeem_otp_protected() and self._redeem_otp_under_lock(
             order
         ):
-            card._redeem_otp_check_named()
+            disclosure.check_may_name(card)
             raise UserError(
                 self.env._(
                     "This refund turns %(points)s of credit of %(code)s into cash: "
@@ -536,7 +538,7 @@ class PosOrderLine(models.Model):
                 # Spent since: a manager refunds the service all the same,
                 # and the card gives back what it still holds (review 47).
                 return max(card.points, 0.0)
-            card._redeem_otp_check_named()
+            disclosure.check_may_name(card)
             raise UserError(
                 self.env._(
                     "The card %(code)s no longer holds the %(points)s points "
@@ -663,6 +665,10 @@ class PosOrderLine(models.Model):
                 [
                     ("program_type", "=", "ewallet"),
                     ("trigger_product_ids", "in", refunded.product_id.ids),
+                    # Stock's default top-up product is every company's.
+                    *self.env["loyalty.program"]._redeem_otp_company_domain(
+                        order.company_id
+                    ),
                 ]
             )
             ._redeem_otp_protected()
@@ -689,6 +695,7 @@ class PosOrderLine(models.Model):
                 sum(sold.mapped("price_subtotal_incl")),
             )
             if share > rounding and origin.partner_id != order.partner_id:
+                disclosure.check_may_name(origin.partner_id)
                 raise UserError(
                     self.env._(
                         "This sale was paid in part with %(guest)s's credit: refund "

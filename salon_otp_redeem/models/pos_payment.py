@@ -2,7 +2,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import payloads, trusted
+from ..tools import disclosure, payloads, trusted
 
 
 class PosPayment(models.Model):
@@ -131,6 +131,7 @@ class PosPayment(models.Model):
         """
         foreign = self.sudo().exists().filtered(lambda pay: pay.pos_order_id != order)
         if foreign or set(parents) - {order.id}:  # or moves one to another order
+            disclosure.check_may_name(foreign[:1].pos_order_id)
             raise UserError(
                 self.env._(
                     "The POS sent changes to payments of another order (%(order)s).",

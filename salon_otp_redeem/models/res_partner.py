@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from ..tools import policy, trusted, turns
+from ..tools import disclosure, policy, trusted, turns
 from ..tools.errors import RedeemOtpError
 from ..tools.sender import RedeemOtpSender
 
@@ -225,6 +225,7 @@ class ResPartner(models.Model):
         """Membership benefits are for members only, whatever the POS shows."""
         benefits = programs.sudo().filtered("redeem_otp_membership_only")
         if benefits and self.sudo().membership_state not in MEMBER_STATES:
+            disclosure.check_may_name(benefits[:1], self)
             raise UserError(
                 self.env._(
                     "%(program)s is a membership benefit and %(guest)s has no active "
