@@ -152,6 +152,17 @@ class TestReview53(TopUpAttackCase):
     def sync_told(self, data):
         return self.told("pos.order", "sync_from_ui", [data])
 
+    def decision(self, lines, amount_total):
+        """/decision for this salon's guest at its center, on `lines`."""
+        return self.attempt_route(
+            "decision",
+            pos_config_id=self.config.id,
+            partner_id=self.guest.id,
+            order_uuid=self.new_uuid(),
+            lines=lines,
+            amount_total=amount_total,
+        )
+
     @staticmethod
     def refused(result):
         return isinstance(result, dict) and "error" in result
@@ -192,15 +203,7 @@ class TestReview53(TopUpAttackCase):
                 "price": -10.0,
             },
         ]
-        answer = self.attempt_route(
-            "decision",
-            pos_config_id=self.config.id,
-            partner_id=self.guest.id,
-            order_uuid=self.new_uuid(),
-            lines=lines,
-            amount_total=190.0,
-        )
-        self.assertUntold(answer, self.gift_card_b)
+        self.assertUntold(self.decision(lines, 190.0), self.gift_card_b)
 
     def test_03_points_call_on_another_company_card_names_nothing(self):
         order = self.sync(self.order_data([self.product_line()]))
@@ -298,15 +301,7 @@ class TestReview53(TopUpAttackCase):
             {"product_id": self.service.id, "qty": 1, "price": 200.0},
             {"reward_id": reward.id, "card_id": 0, "points": 0.0, "price": 0.0},
         ]
-        answer = self.attempt_route(
-            "decision",
-            pos_config_id=self.config.id,
-            partner_id=self.guest.id,
-            order_uuid=self.new_uuid(),
-            lines=lines,
-            amount_total=200.0,
-        )
-        self.assertNamesNothingOfB(answer)
+        self.assertNamesNothingOfB(self.decision(lines, 200.0))
         data = self.order_data(
             self.spending_lines(self.expired_b, 10.0, program=self.ewallet_b)
         )
