@@ -317,3 +317,38 @@ def test_gift_card_ids_are_the_cards_sold_as_gift_cards():
     assert payloads.gift_card_ids(data) == {7, 9}
     assert payloads.gift_card_ids({}) == set()
     assert payloads.gift_card_ids(None) == set()
+
+
+def _fields_of(model):
+    """A small stand-in of the ORM's fields: which write through, which are lists."""
+    return {
+        "pos.order": ({"config_id", "picking_type_id"}, {"lines": "pos.order.line"}),
+        "pos.order.line": (set(), {"pack_lot_ids": "pos.pack.operation.lot"}),
+        "pos.pack.operation.lot": ({"order_id", "product_id"}, {}),
+    }[model]
+
+
+def test_written_through_names_every_depth():
+    order = {
+        "session_id": 1,
+        "config_id": 2,
+        "lines": [
+            [0, 0, {"qty": 1, "pack_lot_ids": [[0, 0, {"lot_name": "A"}]]}],
+            [1, 7, {"pack_lot_ids": [[0, 0, {"lot_name": "B", "order_id": 9}]]}],
+            [4, 8],
+            "not a command",
+        ],
+    }
+    assert payloads.written_through(order, _fields_of, "pos.order") == [
+        "config_id",
+        "lines.pack_lot_ids.order_id",
+    ]
+
+
+def test_written_through_is_empty_for_what_the_pos_sends():
+    order = {
+        "session_id": 1,
+        "lines": [[0, 0, {"qty": 1, "pack_lot_ids": [[0, 0, {"lot_name": "A"}]]}]],
+        "payment_ids": [[0, 0, {"amount": 1.0}]],
+    }
+    assert payloads.written_through(order, _fields_of, "pos.order") == []

@@ -19,5 +19,6 @@ from . import (  # noqa: F401
     pos_order_line,
     pos_payment,
     pos_session,
+    mail_template,
     ir_http,
 )

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import functools
 import json
 import logging
 
@@ -97,6 +98,7 @@ class PosOrder(models.Model):
         if not isinstance(orders, list):
             raise UserError(self.env._("The POS sent no list of orders."))
         cashier = self.env.user._redeem_otp_is_cashier()
+        fields_of = functools.cache(self._redeem_otp_fields_written_through)
         for order in orders:
             try:
                 payloads.order_numbers(order)
@@ -106,6 +108,15 @@ class PosOrder(models.Model):
                         "The POS sent an order that cannot be saved: %(why)s.", why=exc
                     )
                 ) from None
+            through = payloads.written_through(order, fields_of, self._name)
+            if through:
+                raise UserError(
+                    self.env._(
+                        "The POS sent values the server sets from other records "
+                        "(%(fields)s): the order was not saved.",
+                        fields=", ".join(through),
+                    )
+                )
             for name in SERVER_FIELDS:
                 order.pop(name, None)
             if cashier:
@@ -130,6 +141,20 @@ class PosOrder(models.Model):
                     "The POS sent an order that cannot be saved: %(why)s.", why=exc
                 )
             ) from None
+
+    @api.model
+    def _redeem_otp_fields_written_through(self, model_name):
+        """For `payloads.written_through`: the fields of `model_name` whose
+        value is written to another record (an inverse), and its list fields."""
+        model_fields = self.env[model_name]._fields.values()
+        return (
+            {field.name for field in model_fields if field.inverse},
+            {
+                field.name: field.comodel_name
+                for field in model_fields
+                if field.type in ("one2many", "many2many")
+            },
+        )
 
     def _process_order(self, order, existing_order):
         """The sync's commands name only the saved order's own lines and payments.
@@ -261,6 +286,7 @@ class PosOrder(models.Model):
     def _redeem_otp_guard_fields(self, vals_list):
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
+        through = self._redeem_otp_fields_written_through(self._name)[0]
         for vals in vals_list:
             touched = [name for name in GUARDED_FIELDS if name in vals]
             if touched:
@@ -269,6 +295,17 @@ class PosOrder(models.Model):
                         "The redemption authorization of an order is set by the "
                         "server only (%(fields)s).",
                         fields=", ".join(touched),
+                    )
+                )
+            # Set where they belong (the session's center, its operation
+            # type): through the order they would write those as the server.
+            written = [name for name in vals if name in through]
+            if written:
+                raise AccessError(
+                    self.env._(
+                        "These values of an order are set on the records they "
+                        "come from, not on the order (%(fields)s).",
+                        fields=", ".join(written),
                     )
                 )
 

@@ -21,8 +21,13 @@ class PosSession(models.Model):
         center on an open one leaves its till unable to ask for codes.
         """
         if not trusted.is_marked(self.env) and self.env.user._redeem_otp_is_cashier():
+            # Nor any value written through to another record (a related
+            # field's inverse): as the server, past that record's guards.
             fixed = [
-                name for name in ("rescue", "config_id", "user_id") if name in vals
+                name
+                for name in vals
+                if name in ("rescue", "config_id", "user_id")
+                or (name in self._fields and self._fields[name].inverse)
             ]
             step = STEPS.index(vals["state"]) if vals.get("state") in STEPS else None
             # Closed only by stock's closing (`_validate_session`), which books it.

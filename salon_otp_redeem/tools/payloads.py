@@ -210,6 +210,38 @@ def order_numbers(order):
         ids_named(order, field)  # what the commands name are ids
 
 
+def written_through(vals, fields_of, model):
+    """The values, at any depth of the commands, that write another record:
+    dotted names, as `lines.pack_lot_ids.order_id`.
+
+    A related field that is not read-only writes its target (the order's
+    center is its session's, a lot row's order is its line's), and the sync
+    writes as the server, past the target's own guards (review 54). The POS
+    never sends such fields: it leaves out related and computed ones.
+    `fields_of(model)` gives (the names of the model's fields that write
+    through, {name of a list field: its model}); `vals` passed
+    `order_numbers`.
+    """
+    through, lists = fields_of(model)
+    found = [name for name in vals if name in through]
+    for name, comodel in lists.items():
+        commands = vals.get(name)
+        if not isinstance(commands, (list, tuple)):
+            continue
+        for command in commands:
+            if (
+                isinstance(command, (list, tuple))
+                and len(command) == 3
+                and command[0] in (0, 1)
+                and isinstance(command[2], dict)
+            ):
+                found += [
+                    f"{name}.{inner}"
+                    for inner in written_through(command[2], fields_of, comodel)
+                ]
+    return found
+
+
 def ids_named(order, field="lines"):
     """Ids of saved records that the commands of an order's `field` (its
     lines, its payments), checked by `order_numbers`, name: updated, deleted,
