@@ -480,3 +480,19 @@ class TopUpAttackCase(AttackCase):
         cls.accomplice_loyalty = cls.env["loyalty.card"].create(
             {"program_id": cls.loyalty.id, "partner_id": cls.accomplice.id}
         )
+
+    def paid_top_up(self, price=300.0):
+        """A `price` top-up for the accomplice, paid in cash and credited by
+        its points call, as the till does it."""
+        card = self.accomplice_card
+        order = self.sync(
+            self.order_data(
+                [self.product_line(self.topup, price)], partner=self.accomplice
+            )
+        )
+        self.assertIsInstance(order, int, order)
+        start = card.points
+        self.confirm(order, {card.id: self.coupon_vals(card, price)})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(card.points - start, price, msg="set-up: credited")
+        return self.env["pos.order"].browse(order)

@@ -26,18 +26,6 @@ from .test_attacks_review21 import Review21Case
 
 @tagged("post_install", "-at_install")
 class TestReview27LineMovedIntoPaidOrder(Review21Case):
-    def paid_top_up(self, price=300.0):
-        card = self.accomplice_card
-        order = self.sync(
-            self.order_data(
-                [self.product_line(self.topup, price)], partner=self.accomplice
-            )
-        )
-        self.assertIsInstance(order, int, order)
-        self.confirm(order, {card.id: self.coupon_vals(card, price)})
-        self.env.invalidate_all()
-        return self.env["pos.order"].browse(order)
-
     def move_draft_line_into(self, target, price):
         """A draft of the cashier's with one top-up line; its line then sent
         again in an update command whose values name `target` as its order."""

@@ -56,19 +56,6 @@ class TestReview54(Review21Case):
         )
 
     # -- helpers ---------------------------------------------------------
-    def paid_top_up(self, price=300.0):
-        """The accomplice's top-up, paid in cash and credited by its points call."""
-        card = self.accomplice_card
-        order = self.sync(
-            self.order_data(
-                [self.product_line(self.topup, price)], partner=self.accomplice
-            )
-        )
-        self.assertIsInstance(order, int, order)
-        self.confirm(order, {card.id: self.coupon_vals(card, price)})
-        self.env.invalidate_all()
-        return self.env["pos.order"].browse(order)
-
     def line_with_lot_into(self, target, price):
         """A draft of the cashier's whose new top-up line carries a lot row
         naming `target` as its order."""
