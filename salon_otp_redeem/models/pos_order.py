@@ -25,7 +25,15 @@ SYNC_ONLY_FIELDS = tuple(
     "amount_total amount_paid amount_tax amount_return payment_ids session_id "
     "config_id company_id".split()
 )
-PAID_ORDER_FIELDS = (*SYNC_ONLY_FIELDS, "partner_id", "date_order", "lines")
+PAID_ORDER_FIELDS = (
+    *SYNC_ONLY_FIELDS,
+    "partner_id",
+    "date_order",
+    "lines",
+    # Who sold it and which receipt and order it is (a code binds the uuid).
+    *"user_id pos_reference uuid ticket_code sequence_number tracking_number".split(),
+    *"pricelist_id fiscal_position_id".split(),
+)
 
 
 class PosOrder(models.Model):
@@ -169,7 +177,42 @@ class PosOrder(models.Model):
             named = self.env[model].browse(payloads.ids_named(order, field))
             parents = payloads.parents_named(order, field)
             named._redeem_otp_check_synced_by(existing_order or self.browse(), parents)
+        self._redeem_otp_check_other_lists(order, existing_order)
         return super()._process_order(order, existing_order)
+
+    @api.model
+    def _redeem_otp_check_other_lists(self, order, existing_order):
+        """The order's other lists (pickings, messages, followers) only name
+        what is theirs already.
+
+        Stock's till sends them as links to the records it loaded with the
+        order; any other command would move another order's delivery or
+        messages into this one, as the server (review 55).
+        """
+        for name, field in self._fields.items():
+            if field.type not in ("one2many", "many2many") or name in (
+                "lines",
+                "payment_ids",
+            ):
+                continue
+            commands = order.get(name)
+            if not commands:
+                continue
+            linked = set(existing_order.sudo()[name].ids) if existing_order else set()
+            if not isinstance(commands, list) or any(
+                not isinstance(command, (list, tuple))
+                or len(command) != 2
+                or command[0] != 4
+                or command[1] not in linked
+                for command in commands
+            ):
+                raise UserError(
+                    self.env._(
+                        "The POS sent changes to the order's %(field)s: the order "
+                        "was not saved.",
+                        field=name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -234,6 +277,13 @@ class PosOrder(models.Model):
             vals = {
                 name: value for name, value in vals.items() if name != "payment_ids"
             }
+        if "nb_print" in vals and any(
+            not isinstance(vals["nb_print"], int) or vals["nb_print"] < order.nb_print
+            for order in self.sudo()
+        ):
+            # A printed receipt's payments stay as printed (stock's Edit
+            # Payment asks for an unprinted order).
+            raise AccessError(self.env._("A receipt once printed stays printed."))
         fixed = [name for name in SYNC_ONLY_FIELDS if name in vals]
         if fixed:
             raise AccessError(
@@ -377,6 +427,10 @@ class PosOrder(models.Model):
         `action_pos_order_paid`, called next, swallows errors.)
         """
         if not draft and self.state != "cancel":
+            if self.env.user._redeem_otp_is_cashier():
+                # The payload's state makes it paid at its INSERT, and stock's
+                # check of its payments (`action_pos_order_paid`) only logs.
+                self._redeem_otp_check_paid()
             self._redeem_otp_enforce()
             return super(PosOrder, trusted.checked(self))._process_saved_order(draft)
         return super()._process_saved_order(draft)
