@@ -427,9 +427,13 @@ class PosOrder(models.Model):
         `action_pos_order_paid`, called next, swallows errors.)
         """
         if not draft and self.state != "cancel":
-            if self.env.user._redeem_otp_is_cashier():
-                # The payload's state makes it paid at its INSERT, and stock's
+            if (
+                self.state in policy.PAID_STATES
+                and self.env.user._redeem_otp_is_cashier()
+            ):
+                # The payload's state made it paid at its INSERT, and stock's
                 # check of its payments (`action_pos_order_paid`) only logs.
+                # (Sent without a state, it stays a draft: stock's way.)
                 self._redeem_otp_check_paid()
             self._redeem_otp_enforce()
             return super(PosOrder, trusted.checked(self))._process_saved_order(draft)
