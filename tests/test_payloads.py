@@ -352,3 +352,28 @@ def test_written_through_is_empty_for_what_the_pos_sends():
         "payment_ids": [[0, 0, {"amount": 1.0}]],
     }
     assert payloads.written_through(order, _fields_of, "pos.order") == []
+
+
+def test_links_only_accepts_links_to_what_is_held():
+    assert payloads.links_only(None, ())
+    assert payloads.links_only([], ())
+    assert payloads.links_only([[4, 3], (4, 5)], [3, 5])
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        [[4, 9]],
+        [[6, 0, [3]]],
+        [[0, 0, {"name": "x"}]],
+        [[1, 3, {"name": "x"}]],
+        [[3, 3]],
+        [[5]],
+        [[4, 3, 0]],
+        [4, 3],
+        "4,3",
+        {"4": 3},
+    ],
+)
+def test_links_only_refuses_every_other_command(commands):
+    assert not payloads.links_only(commands, [3, 5])

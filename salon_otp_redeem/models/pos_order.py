@@ -196,16 +196,10 @@ class PosOrder(models.Model):
             ):
                 continue
             commands = order.get(name)
-            if not commands:
-                continue
-            linked = set(existing_order.sudo()[name].ids) if existing_order else set()
-            if not isinstance(commands, list) or any(
-                not isinstance(command, (list, tuple))
-                or len(command) != 2
-                or command[0] != 4
-                or command[1] not in linked
-                for command in commands
-            ):
+            linked = (
+                existing_order.sudo()[name].ids if commands and existing_order else ()
+            )
+            if not payloads.links_only(commands, linked):
                 raise UserError(
                     self.env._(
                         "The POS sent changes to the order's %(field)s: the order "

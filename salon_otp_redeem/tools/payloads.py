@@ -242,6 +242,25 @@ def written_through(vals, fields_of, model):
     return found
 
 
+def links_only(commands, linked):
+    """Whether a list field's commands only link records it holds already.
+
+    Stock's till sends an order's pickings, messages and followers back as
+    links to what it loaded; any other command (set, create, update,
+    unlink, a link to another order's record) would be applied as the
+    server (review 55). Empty or absent commands change nothing.
+    """
+    if not commands:
+        return True
+    return isinstance(commands, list) and all(
+        isinstance(command, (list, tuple))
+        and len(command) == 2
+        and command[0] == 4
+        and command[1] in linked
+        for command in commands
+    )
+
+
 def ids_named(order, field="lines"):
     """Ids of saved records that the commands of an order's `field` (its
     lines, its payments), checked by `order_numbers`, name: updated, deleted,
