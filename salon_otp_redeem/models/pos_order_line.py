@@ -22,6 +22,10 @@ GUARDED_FIELDS = (
     "points_cost",
     "reward_identifier_code",
     "refunded_orderline_id",
+    # A combo with its items is one sale to the points call.
+    "combo_parent_id",
+    "combo_line_ids",
+    "combo_item_id",
 )
 
 
