@@ -125,7 +125,7 @@ class PosOrder(models.Model):
                         fields=", ".join(through),
                     )
                 )
-            for name in SERVER_FIELDS:
+            for name in (*SERVER_FIELDS, "account_move"):
                 order.pop(name, None)
             if cashier:
                 self.env["pos.session"].browse(
@@ -228,12 +228,18 @@ class PosOrder(models.Model):
         ]._redeem_otp_method_edit(self, vals["payment_ids"]):
             return super(PosOrder, trusted.mark(self)).write(vals)
         if vals.get("state") in policy.PAID_STATES:
-            # Every way to paid passes the same check, but for the order the
+            # Every way to paid passes the same checks, but for the order the
             # sync checked a moment ago (stock's action_pos_order_paid in it).
             checked = trusted.checked_ids(self.env)
-            self.filtered(
+            becoming_paid = self.filtered(
                 lambda o: o.state not in policy.PAID_STATES and o.id not in checked
-            )._redeem_otp_enforce()
+            )
+            if not self.env.user._redeem_otp_is_manager():
+                # Whoever asks: stock's invoice request of a receipt
+                # (/pos/ticket/validate) invoices as the public user, under
+                # sudo, an order found by the token the till sent (review 56).
+                becoming_paid._redeem_otp_check_paid()
+            becoming_paid._redeem_otp_enforce()
         elif vals.get("state") == "cancel":
             self._redeem_otp_release_hold()
         return super().write(vals)
@@ -261,7 +267,8 @@ class PosOrder(models.Model):
         Moving it back to draft or cancelling it, changing its guest, date,
         session or lines would let the lines be rewritten, hide earlier small
         spends from the minimum-amount rule, or replay a spend. Closing the
-        session (done) and invoicing stay as stock does them.
+        session (done) and invoicing stay as stock does them. A cancelled
+        order is no draft either, and never paid (review 56).
         """
         if trusted.is_marked(self.env) or not self.env.user._redeem_otp_is_cashier():
             return
@@ -298,10 +305,10 @@ class PosOrder(models.Model):
                     fields=", ".join(touched),
                 )
             )
-        if vals.get("state") in policy.PAID_STATES:
-            self.filtered(lambda o: o.state == "draft")._redeem_otp_check_paid()
-        paid = self.filtered(lambda order: order.state != "draft")
-        if not paid:
+        if "state" in vals and self.sudo().filtered(lambda o: o.state == "cancel"):
+            # Stock cancels drafts only, for good: "not a draft" is not paid.
+            raise AccessError(self.env._("A cancelled order stays cancelled."))
+        if not self.filtered(lambda order: order.state != "draft"):
             return
         if vals.get("state") not in (None, "done", "invoiced") or touched:
             raise AccessError(
@@ -340,6 +347,14 @@ class PosOrder(models.Model):
                         "server only (%(fields)s).",
                         fields=", ".join(touched),
                     )
+                )
+            if "account_move" in vals and not self.env.su:
+                # Stock's invoice links the order as it makes the invoice, as
+                # the server; an invoice of the cashier's choice would take
+                # the sale out of the session's books and open that invoice
+                # to whoever holds the receipt (review 56).
+                raise AccessError(
+                    self.env._("An order's invoice is the one made for it.")
                 )
             # Set where they belong (the session's center, its operation
             # type): through the order they would write those as the server.
@@ -423,7 +438,7 @@ class PosOrder(models.Model):
         if not draft and self.state != "cancel":
             if (
                 self.state in policy.PAID_STATES
-                and self.env.user._redeem_otp_is_cashier()
+                and not self.env.user._redeem_otp_is_manager()
             ):
                 # The payload's state made it paid at its INSERT, and stock's
                 # check of its payments (`action_pos_order_paid`) only logs.

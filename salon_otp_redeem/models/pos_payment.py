@@ -36,7 +36,9 @@ class PosPayment(models.Model):
                 {vals.get("pos_order_id") for vals in vals_list} - {None, False}
             )
             self._redeem_otp_check_drafts(orders)
-        return super().create(vals_list)
+        payments = super().create(vals_list)
+        payments._redeem_otp_check_online_backed()
+        return payments
 
     def write(self, vals):
         if self._redeem_otp_guarded():
@@ -52,7 +54,34 @@ class PosPayment(models.Model):
                 self._redeem_otp_check_method_change(vals["payment_method_id"])
             else:
                 self._redeem_otp_check_drafts(self.pos_order_id)
-        return super().write(vals)
+        result = super().write(vals)
+        if "payment_method_id" in vals:
+            self._redeem_otp_check_online_backed()
+        return result
+
+    def _redeem_otp_check_online_backed(self):
+        """A payment of an online method is money only with the accounting
+        payment of the transaction that paid it.
+
+        The server makes those when a transaction succeeds; stock's own
+        check of `online_account_payment_id` runs only when the key is sent,
+        so a sync or a method change could say "paid online" with nothing
+        received (review 56), whoever asks.
+        """
+        if "online_account_payment_id" not in self._fields:
+            return  # pos_online_payment is not installed: no online method
+        if self.sudo().filtered(
+            lambda pay: (
+                pay.payment_method_id.is_online_payment
+                and not pay.online_account_payment_id
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "An online payment is recorded by the online payment itself, "
+                    "not at the till."
+                )
+            )
 
     @api.model
     def _redeem_otp_method_edit(self, orders, commands):
