@@ -28,13 +28,17 @@ from .test_attacks_review12 import Review12Case
 
 
 class Review18Case(Review12Case):
-    def unpaid_top_up(self, price=300.0):
-        """A draft order of a `price` top-up for the accomplice, nothing paid."""
+    def unpaid_top_up_data(self, price=300.0, state="draft"):
+        """The till's payload of a `price` top-up for the accomplice, nothing paid."""
         data = self.order_data(
             [self.product_line(self.topup, price)], partner=self.accomplice
         )
-        data.update(state="draft", payment_ids=[], amount_paid=0.0)
-        order = self.sync(data)
+        data.update(state=state, payment_ids=[], amount_paid=0.0)
+        return data
+
+    def unpaid_top_up(self, price=300.0):
+        """A draft order of a `price` top-up for the accomplice, nothing paid."""
+        order = self.sync(self.unpaid_top_up_data(price))
         self.assertIsInstance(order, int, order)
         return order
 

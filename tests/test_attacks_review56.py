@@ -85,11 +85,7 @@ class TestReview56CancelledThenDone(Review21Case):
 
     def cancelled_top_up(self, how="action"):
         if how == "sync":
-            data = self.order_data(
-                [self.product_line(self.topup, 300.0)], partner=self.accomplice
-            )
-            data.update(state="cancel", payment_ids=[], amount_paid=0.0)
-            order = self.sync(data)
+            order = self.sync(self.unpaid_top_up_data(state="cancel"))
             self.assertIsInstance(order, int, order)
         else:
             order = self.unpaid_top_up()
@@ -143,10 +139,7 @@ class TestReview56PublicInvoiceRequest(Review21Case):
     def test_01_unpaid_draft_top_up_invoiced_by_the_public_route(self):
         card = self.accomplice_card
         start = card.points
-        data = self.order_data(
-            [self.product_line(self.topup, 300.0)], partner=self.accomplice
-        )
-        data.update(state="draft", payment_ids=[], amount_paid=0.0)
+        data = self.unpaid_top_up_data()
         order = self.sync(data)
         self.assertIsInstance(order, int, order)
         public_invoice_request(self, data["access_token"])
@@ -223,13 +216,10 @@ class TestReview56OnlinePaymentWithoutTransaction(Review21Case):
             f"received (payments: {shown})",
         )
 
-    def top_up_data(self):
-        return self.order_data(
+    def test_01_top_up_paid_online_with_no_transaction(self):
+        data = self.order_data(
             [self.product_line(self.topup, 300.0)], partner=self.accomplice
         )
-
-    def test_01_top_up_paid_online_with_no_transaction(self):
-        data = self.top_up_data()
         data["payment_ids"][0][2]["payment_method_id"] = self.online.id
         self.credit_after_online(self.sync(data), "a top-up synced as paid online")
 
@@ -239,15 +229,17 @@ class TestReview56OnlinePaymentWithoutTransaction(Review21Case):
         to one), then the draft written paid. This center offers online
         payment, as stock's Edit Payment asks of the new method."""
         self.online.config_ids |= self.config  # (its session is open)
-        data = self.top_up_data()
-        payment_vals = data["payment_ids"][0][2]
-        data.update(state="draft", payment_ids=[], amount_paid=0.0)
-        order = self.sync(dict(data))
-        self.assertIsInstance(order, int, order)
+        order = self.unpaid_top_up()
+        cash = self.config.payment_method_ids.filtered("is_cash_count")[:1]
         created = self.attempt(
             "pos.payment",
             "create",
-            {**payment_vals, "pos_order_id": order, "name": "cash"},
+            {
+                "amount": 300.0,
+                "payment_method_id": cash.id,
+                "pos_order_id": order,
+                "name": "cash",
+            },
         )
         if isinstance(created, int):
             self.attempt(
@@ -263,9 +255,7 @@ class TestReview56OnlinePaymentWithoutTransaction(Review21Case):
         """What the server records when a transaction succeeded (stock's
         `_process_pos_online_payment`): a payment naming its accounting
         payment."""
-        data = self.top_up_data()
-        data.update(state="draft", payment_ids=[], amount_paid=0.0)
-        order = self.env["pos.order"].browse(self.sync(data))
+        order = self.env["pos.order"].browse(self.unpaid_top_up())
         received = self.env["account.payment"].create(
             {
                 "amount": 300.0,
