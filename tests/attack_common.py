@@ -182,18 +182,21 @@ class AttackCase(RedeemRoutesCase):
             )
         )
 
-    def spend_if_coded(self, card, points):
-        """Ask the guest's code for `points` of `card`; when one is sent, verify
-        it, then sync and confirm the order that spends them."""
+    def spend_if_coded(self, card, points, partner=None):
+        """Ask the guest's (or `partner`'s) code for `points` of `card`; when
+        one is sent, verify it, then sync and confirm the order that spends
+        them."""
         uuid = self.new_uuid()
+        whose = {"partner_id": partner.id} if partner else {}
         result, code = self.request_code(
-            order_uuid=uuid, redemptions=[self.redemption(card, points)]
+            order_uuid=uuid, redemptions=[self.redemption(card, points)], **whose
         )
         if code and "error" not in result:
             self.verify(result["challenge_id"], code=code)
             self.sync_and_confirm(
                 self.order_data(
                     self.spending_lines(card, points),
+                    partner=partner,
                     challenge_id=result["challenge_id"],
                     uuid=uuid,
                 ),

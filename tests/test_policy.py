@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Channels, protection defaults and the fingerprint that binds a code to a redemption."""
 
+from datetime import date
+
 import pytest
 
 from odoo.addons.salon_otp_redeem.tools import policy
@@ -183,3 +185,18 @@ def test_a_combo_line_is_a_unit_paid_by_its_items():
     assert policy.earn_bound(stamps, [menu, *items], paid=100.0) == 2.0
     paid_menu = dict(menu, unit_price=100.0)
     assert policy.earn_bound(stamps, [paid_menu, *items], paid=100.0) == 3.0
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "covers"),
+    [
+        (date(2026, 1, 1), date(2026, 12, 31), True),
+        (date(2026, 6, 15), date(2026, 6, 15), True),
+        (date(2026, 1, 1), date(2026, 6, 14), False),  # ended yesterday
+        (date(2026, 6, 16), date(2026, 12, 31), False),  # starts tomorrow
+        (None, date(2026, 12, 31), True),
+        (date(2026, 1, 1), None, False),  # stock reads no end as no day
+    ],
+)
+def test_membership_covers_reads_the_lines_days(date_from, date_to, covers):
+    assert policy.membership_covers(date_from, date_to, date(2026, 6, 15)) is covers

@@ -2,8 +2,6 @@
 import json
 import logging
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -103,8 +101,7 @@ class LoyaltyCard(models.Model):
         cards = self.sudo().filtered("expiration_date")
         if not cards:
             return cards  # no date to read: no time zone to look up either
-        now = pytz.utc.localize(fields.Datetime.now())
-        today = now.astimezone(company._redeem_otp_tz()).date()
+        today = company._redeem_otp_today()
         return cards.filtered(
             lambda card: policy.is_expired(card.expiration_date, today)
         )

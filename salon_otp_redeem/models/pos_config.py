@@ -312,7 +312,7 @@ class PosConfig(models.Model):
                 "not_protected",
                 self.env._("None of these redemptions needs the guest's code."),
             )
-        partner._redeem_otp_check_member(protected)
+        partner._redeem_otp_check_member(protected, self.company_id)
         return kept, dormant
 
     def _redeem_otp_check_request(self, partner, order_uuid, lines, dormant):

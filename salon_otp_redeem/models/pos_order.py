@@ -221,19 +221,22 @@ class PosOrder(models.Model):
         return orders
 
     def write(self, vals):
+        becoming_paid = self._redeem_otp_becoming_paid(vals)
+        if len(becoming_paid) > 1:
+            # One at a time: the checks of each order (the guest's uncoded
+            # spends of the day, what a line's refunds gave back) count the
+            # orders paid before it, not those paid with it (review 57).
+            for order in self:
+                order.write(dict(vals))
+                order.flush_recordset()
+            return True
         self._redeem_otp_guard_fields([vals])
         self._redeem_otp_guard_paid(vals)
         if set(vals) == {"payment_ids"} and self.env[
             "pos.payment"
         ]._redeem_otp_method_edit(self, vals["payment_ids"]):
             return super(PosOrder, trusted.mark(self)).write(vals)
-        if vals.get("state") in policy.PAID_STATES:
-            # Every way to paid passes the same checks, but for the order the
-            # sync checked a moment ago (stock's action_pos_order_paid in it).
-            checked = trusted.checked_ids(self.env)
-            becoming_paid = self.filtered(
-                lambda o: o.state not in policy.PAID_STATES and o.id not in checked
-            )
+        if becoming_paid:
             if not self.env.user._redeem_otp_is_manager():
                 # Whoever asks: stock's invoice request of a receipt
                 # (/pos/ticket/validate) invoices as the public user, under
@@ -243,6 +246,17 @@ class PosOrder(models.Model):
         elif vals.get("state") == "cancel":
             self._redeem_otp_release_hold()
         return super().write(vals)
+
+    def _redeem_otp_becoming_paid(self, vals):
+        """The orders `vals` moves into a paid state, that every way to paid
+        checks: all but those paid already and the one the sync checked a
+        moment ago (stock's action_pos_order_paid in it)."""
+        if vals.get("state") not in policy.PAID_STATES:
+            return self.browse()
+        checked = trusted.checked_ids(self.env)
+        return self.filtered(
+            lambda o: o.state not in policy.PAID_STATES and o.id not in checked
+        )
 
     def unlink(self):
         self._redeem_otp_release_hold()

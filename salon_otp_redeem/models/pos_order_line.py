@@ -248,7 +248,9 @@ class PosOrderLine(models.Model):
         if refusal:
             raise UserError(refusal)
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
-        order.partner_id._redeem_otp_check_member(self.reward_id.program_id)
+        order.partner_id._redeem_otp_check_member(
+            self.reward_id.program_id, order.company_id
+        )
         self.env["loyalty.card"]._redeem_otp_check_balances(order, self)
         self.env["loyalty.reward"]._redeem_otp_check_promotions(self, order)
         self.env["loyalty.program"]._redeem_otp_check_cardless(self, order)

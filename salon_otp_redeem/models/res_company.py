@@ -241,6 +241,11 @@ class ResCompany(models.Model):
         self.ensure_one()
         return pytz.timezone(self.redeem_otp_tz or "UTC")
 
+    def _redeem_otp_today(self):
+        """The salon's date now (`_redeem_otp_tz`)."""
+        now = pytz.utc.localize(fields.Datetime.now())
+        return now.astimezone(self._redeem_otp_tz()).date()
+
     def _redeem_otp_whatsapp_configured(self):
         """Whether the WhatsApp Cloud API can carry this company's codes."""
         company = self.sudo()

@@ -221,10 +221,10 @@ class ResPartner(models.Model):
                 ),
             )
 
-    def _redeem_otp_check_member(self, programs):
+    def _redeem_otp_check_member(self, programs, company):
         """Membership benefits are for members only, whatever the POS shows."""
         benefits = programs.sudo().filtered("redeem_otp_membership_only")
-        if benefits and self.sudo().membership_state not in MEMBER_STATES:
+        if benefits and not self._redeem_otp_is_member(company):
             disclosure.check_may_name(benefits[:1], self)
             raise UserError(
                 self.env._(
@@ -234,6 +234,27 @@ class ResPartner(models.Model):
                     guest=self.display_name or self.env._("this guest"),
                 )
             )
+
+    def _redeem_otp_is_member(self, company):
+        """A member on the salon's today (`company`'s).
+
+        Stock stores the membership state and moves it on only when the
+        lines or their invoices change, or by its daily cron: a membership
+        that ended at midnight still reads "paid" until then (review 57).
+        So the stored state, and a line of that state running today.
+        """
+        partner = self.sudo()
+        if not partner or partner.membership_state not in MEMBER_STATES:
+            return False
+        holder = partner.associate_member or partner
+        if holder.free_member:
+            return True
+        today = company._redeem_otp_today()
+        return any(
+            line.state in MEMBER_STATES
+            and policy.membership_covers(line.date_from, line.date_to, today)
+            for line in holder.member_lines
+        )
 
     def _redeem_otp_uncoded_recently(self, order, cards):
         """What this guest, or these cards, redeemed without a code lately, `order` aside.

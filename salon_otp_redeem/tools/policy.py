@@ -5,7 +5,7 @@ which channels, and what exactly a verified code authorizes."""
 import hashlib
 import json
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytz
 
@@ -102,6 +102,12 @@ CODE_HASH_RETENTION_HOURS = 24
 def is_expired(expiration_date, today):
     """A card is spendable through its expiration date, as pos_loyalty reads it."""
     return bool(expiration_date) and expiration_date < today
+
+
+def membership_covers(date_from, date_to, today):
+    """Whether a membership line runs on `today`, read as stock's membership
+    state reads it (a line with no dates covers no day)."""
+    return (date_from or date.min) <= today <= (date_to or date.min)
 
 
 def last_activity(card_created, history_dates):
