@@ -247,6 +247,17 @@ class PosOrderLine(models.Model):
         refusal = programs._redeem_otp_refusal(order, offered)
         if refusal:
             raise UserError(refusal)
+        withdrawn = spent.reward_id.sudo().filtered(lambda reward: not reward.active)
+        if withdrawn:
+            # Stock archives a reward an order used instead of deleting it,
+            # and the till loads active ones only: an old rate, 50% off where
+            # the salon now gives 10% (review 58). Refunds give old ones back.
+            raise UserError(
+                self.env._(
+                    "%(reward)s is no longer offered.",
+                    reward=withdrawn[0].description or withdrawn[0].display_name,
+                )
+            )
         self.coupon_id._redeem_otp_refuse_unspendable(order.company_id, "sync", order)
         order.partner_id._redeem_otp_check_member(
             self.reward_id.program_id, order.company_id
