@@ -116,14 +116,8 @@ class TestReview57EndedMembership(Review10Case):
         self.assertNoEndedBenefitSpent(before)
 
 
-@tagged("post_install", "-at_install")
-class TestReview57SmallSpendsPaidTogether(Review10Case):
-    """Small spends add up per guest and per card over 24 hours
-    (`res.partner._redeem_otp_uncoded_recently`), counting the guest's
-    orders that are already *paid*. `pos.order.write` runs the order's
-    check (`_redeem_otp_enforce`) on every order of the call before stock's
-    write makes any of them paid: one `write(ids, {"state": "paid"})` on
-    several drafts checks each as if it were the guest's only spend."""
+class SmallSpendsCase(Review10Case):
+    """Spends of PIECE each, below a MINIMUM of *No code below*."""
 
     MINIMUM = 50.0
     PIECE = 30.0
@@ -150,6 +144,16 @@ class TestReview57SmallSpendsPaidTogether(Review10Case):
             f"without a code, where the center asks one from "
             f"{self.MINIMUM:.2f}",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReview57SmallSpendsPaidTogether(SmallSpendsCase):
+    """Small spends add up per guest and per card over 24 hours
+    (`res.partner._redeem_otp_uncoded_recently`), counting the guest's
+    orders that are already *paid*. `pos.order.write` runs the order's
+    check (`_redeem_otp_enforce`) on every order of the call before stock's
+    write makes any of them paid: one `write(ids, {"state": "paid"})` on
+    several drafts checks each as if it were the guest's only spend."""
 
     def test_01_five_drafts_paid_by_one_write(self):
         """The guest's whole 150.00 e-wallet, in five spends of 30.00."""

@@ -50,39 +50,17 @@ from odoo import Command
 from odoo.tests import tagged
 
 from .test_attacks_review10 import Review10Case
+from .test_attacks_review57 import SmallSpendsCase
 
 
 @tagged("post_install", "-at_install")
-class TestReview58HeldSmallSpendsTogether(Review10Case):
+class TestReview58HeldSmallSpendsTogether(SmallSpendsCase):
     """Held: small spends of one card made paid together, by stock's
     invoicing of several drafts and by one sync call of several orders."""
-
-    MINIMUM = 50.0
-    PIECE = 30.0
-
-    def setUp(self):
-        super().setUp()
-        self.company.redeem_otp_min_amount = self.MINIMUM
-
-    def draft_spend(self, card):
-        data = self.order_data(self.spending_lines(card, self.PIECE), state="draft")
-        order = self.sync(data)
-        self.assertIsInstance(order, int, order)
-        return order
 
     def confirm_all(self, card, orders):
         for order in orders:
             self.confirm(order, {card.id: self.coupon_vals(card, -self.PIECE)})
-
-    def assertSpentWithinMinimum(self, card, start, how):
-        self.env.invalidate_all()
-        lost = start - card.points
-        self.assertLess(
-            lost,
-            self.MINIMUM,
-            f"{how}: {lost:.2f} of the guest's e-wallet spent within 24 hours "
-            f"without a code, where the center asks one from {self.MINIMUM:.2f}",
-        )
 
     def test_01_held_drafts_invoiced_at_once(self):
         card = self.ewallet_card
