@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -75,11 +74,7 @@ class LoyaltyProgram(models.Model):
         programs = self.sudo().with_context(active_test=False)
         if not programs:
             return programs
-        today = (
-            pytz.utc.localize(fields.Datetime.now())
-            .astimezone(company._redeem_otp_tz())
-            .date()
-        )
+        today = company._redeem_otp_today()
         return programs.filtered(
             lambda program: (
                 not program.active

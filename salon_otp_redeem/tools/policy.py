@@ -106,7 +106,7 @@ def is_expired(expiration_date, today):
 
 def membership_covers(date_from, date_to, today):
     """Whether a membership line runs on `today`, read as stock's membership
-    state reads it (a line with no dates covers no day)."""
+    state reads it (no start: from always; no end: no day)."""
     return (date_from or date.min) <= today <= (date_to or date.min)
 
 
