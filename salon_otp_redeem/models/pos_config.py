@@ -489,11 +489,11 @@ class PosConfig(models.Model):
         """Refuse the override once the center's hourly or daily limit is reached.
 
         Counted one request at a time per center (`tools.turns`), so that two workers
-        cannot both take the last override of the day.
+        cannot both take the last override of the day. The group that lifts the
+        daily limit does not lift the cap on wrong codes: that cap is what stops
+        guessing the override code (review 60).
         """
         self.ensure_one()
-        if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
-            return
         turns.take_turn(self.env.cr, self)
         if self._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
             raise RedeemOtpError(
@@ -503,6 +503,8 @@ class PosConfig(models.Model):
                     "a manager has been alerted."
                 ),
             )
+        if self.env.user.has_group("salon_otp_redeem.group_redeem_override_unlimited"):
+            return
         if (
             self._redeem_otp_overrides_today(now)
             >= self.redeem_otp_override_daily_limit
