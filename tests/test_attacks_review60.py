@@ -111,7 +111,9 @@ class TestReview60Override(AttackCase):
         types it. The center keeps the manager's code."""
         self.set_override_code(limit=100)
         mine = "131313"
-        self.attempt("pos.config", "set_redeem_otp_override_code", [self.config.id], mine)
+        self.attempt(
+            "pos.config", "set_redeem_otp_override_code", [self.config.id], mine
+        )
         settings = self.attempt(
             "res.config.settings",
             "create",
@@ -123,7 +125,11 @@ class TestReview60Override(AttackCase):
             "pos.config",
             "write",
             [self.config.id],
-            {"redeem_otp_override_hash": self.env["res.users"]._crypt_context().hash(mine)},
+            {
+                "redeem_otp_override_hash": self.env["res.users"]
+                ._crypt_context()
+                .hash(mine)
+            },
         )
         self.env.invalidate_all()
         self.assertTrue(self.config._redeem_otp_check_override(OVERRIDE_CODE))
@@ -217,9 +223,14 @@ class TestReview60Rows(AttackCase):
         uuid = self.new_uuid()
         challenge, code = self._pending(uuid)
         self.assertEqual(self.verify(challenge.id, code=code).get("state"), "verified")
-        self.attempt_route("verify", challenge_id=challenge.id, code=self.wrong_code(code))
         self.attempt_route(
-            "verify", challenge_id=challenge.id, override_code=OVERRIDE_CODE, reason=REASON
+            "verify", challenge_id=challenge.id, code=self.wrong_code(code)
+        )
+        self.attempt_route(
+            "verify",
+            challenge_id=challenge.id,
+            override_code=OVERRIDE_CODE,
+            reason=REASON,
         )
         self.env.invalidate_all()
         self.assertEqual(challenge.state, "verified")
