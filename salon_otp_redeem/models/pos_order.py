@@ -424,8 +424,13 @@ class PosOrder(models.Model):
         # The money the order took, change given back included, no more
         # than the invoice says: lines priced at 100.00 with amounts of 0.00
         # made an invoice of 100.00 that 100.00 by card settled while 100.00
-        # went back in cash (review 39).
-        taken = sum(self.sudo().payment_ids.mapped("amount"))
+        # went back in cash (review 39). What was put on the guest's account
+        # is a debt, not money: 100.00 in cash, 100.00 back in cash and
+        # 100.00 on account made the invoice read paid (review 59).
+        taken = (
+            sum(self.sudo().payment_ids.mapped("amount"))
+            - self._redeem_otp_on_account()
+        )
         paid = min(invoice.amount_total, taken) + credit + self._redeem_otp_slack()
         if (
             invoice.currency_id.compare_amounts(

@@ -241,7 +241,10 @@ class ResPartner(models.Model):
         Stock stores the membership state and moves it on only when the
         lines or their invoices change, or by its daily cron: a membership
         that ended at midnight still reads "paid" until then (review 57).
-        So the stored state, and a line of that state running today.
+        So the stored state, and a line of that state running today. Stock's
+        state counts every company's lines: a membership sold by another
+        company of the database (a gym sharing it) is no membership of this
+        salon's; one of its parent companies, or of none, is (review 59).
         """
         partner = self.sudo()
         if not partner or partner.membership_state not in MEMBER_STATES:
@@ -250,8 +253,10 @@ class ResPartner(models.Model):
         if holder.free_member:
             return True
         today = company._redeem_otp_today()
+        companies = company.sudo().parent_ids
         return any(
             line.state in MEMBER_STATES
+            and (not line.company_id or line.company_id in companies)
             and policy.membership_covers(line.date_from, line.date_to, today)
             for line in holder.member_lines
         )
