@@ -90,6 +90,28 @@ class TestChallengeRoute(RedeemRoutesCase):
         self.assertEqual(result["channel"], "email", result)
         self.assertEqual(len(self._mails), 1)
 
+    def test_no_email_to_several_addresses(self):
+        """Staff who typed their own address next to the guest's would get the
+        guest's codes once the watch is over: a code goes to one address."""
+        guest = self.env["res.partner"].create(
+            {"name": "Two Inboxes", "email": "two@example.com, clerk@example.com"}
+        )
+        card = self.env["loyalty.card"].create(
+            {"program_id": self.ewallet.id, "partner_id": guest.id, "points": 100}
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            result, _code = self.request_code(
+                partner_id=guest.id, redemptions=self.spend(card=card)
+            )
+        error = self.assertError(result, "no_destination")
+        self.assertFalse(self._mails)
+        challenge = self.env["salon.otp.challenge"].browse(error["challenge_id"])
+        self.assertIn("several addresses", challenge.failure_reason)
+        channels = self.rpc(
+            "channels", pos_config_id=self.config.id, partner_id=guest.id
+        )
+        self.assertEqual(channels.get("channels"), [], channels)
+
     def test_no_email_without_an_address_of_the_salons(self):
         """Not the cashier's address instead: the guest would answer them."""
         self.company.email = False

@@ -3,7 +3,7 @@ import logging
 import smtplib
 
 from odoo import SUPERUSER_ID
-from odoo.tools import formataddr
+from odoo.tools import email_normalize, email_split, formataddr
 
 from . import masking, phones, policy, whatsapp_cloud
 
@@ -37,10 +37,14 @@ class RedeemOtpSender:
     def _destination(self, partner, channel, company):
         """The guest's registered address for a channel, normalized, or (None, reason)."""
         if channel == "email":
-            email = (partner.email or "").strip()
-            if email and "@" in email:
-                return email, None
-            return None, self.env._("no email address")
+            found = email_split((partner.email or "").strip())
+            if not found:
+                return None, self.env._("no email address")
+            # One code, one guest: staff who added their own address next to
+            # the guest's would get every code once the watch is over.
+            if len(found) > 1:
+                return None, self.env._("the email field holds several addresses")
+            return email_normalize(found[0]) or found[0], None
         country = (partner.country_id or company.country_id).code
         number, reasons = phones.first_valid(
             [getattr(partner, "mobile", False), partner.phone], country
