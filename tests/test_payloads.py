@@ -186,7 +186,10 @@ def test_earn_bound_reads_the_rules_minimums():
     assert policy.earn_bound([spent_100], big, paid=120.0) == 1.0
     three_items = dict(coupon, minimum_qty=3)
     assert policy.earn_bound([three_items], pin, paid=1.0) == 0.0
-    assert policy.earn_bound([three_items], [dict(pin[0], qty=3)], paid=3.0) == 1.0
+    assert (
+        policy.earn_bound([three_items], [dict(pin[0], qty=3, price=3.0)], paid=3.0)
+        == 1.0
+    )
 
 
 def test_earn_bound_gives_nothing_for_nothing():

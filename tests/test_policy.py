@@ -175,6 +175,33 @@ def test_earn_bound_rule_paid_nets_discounts_but_not_the_minimum():
     assert policy.earn_bound([{**rule, "paid": 900.0}], lines, paid=200.0) == 200.0
 
 
+def test_a_minimum_quantity_and_a_rules_product_count_units_paid_for():
+    """Review 62: five treatments at a cent met a five-treatment minimum, and
+    the rule's product given for nothing beside a pin earned its coupon."""
+    coupon = {"mode": "order", "amount": 1.0, "product_ids": {1}}
+    five = dict(coupon, minimum_qty=5)
+    cents = [{"product_id": 1, "qty": 5, "price": 0.05, "list_price": 200.0}]
+    assert policy.earn_bound([five], cents, paid=0.05) == 0.0
+    paid = [dict(cents[0], price=1000.0)]
+    assert policy.earn_bound([five], paid, paid=1000.0) == 1.0
+    # Half price still earns in full, as pos_loyalty counts it.
+    assert policy.earn_bound([five], [dict(cents[0], price=500.0)], paid=500.0) == 1.0
+    given = [
+        {"product_id": 1, "qty": 1, "price": 0.0, "list_price": 80.0},
+        {"product_id": 2, "qty": 1, "price": 1.0, "list_price": 1.0},
+    ]
+    assert policy.earn_bound([coupon], given, paid=1.0) == 0.0
+    sold = [dict(given[0], price=80.0), given[1]]
+    assert policy.earn_bound([coupon], sold, paid=81.0) == 1.0
+    # A rule on any product is the visit: anything paid for earns it.
+    visit = dict(coupon, product_ids=None)
+    assert policy.earn_bound([visit], given, paid=1.0) == 1.0
+    # Points per unit of money follow the money, whatever counts the units:
+    # a deep discount still earns what was paid.
+    spent = dict(five, mode="money")
+    assert policy.earn_bound([spent], cents, paid=0.05) == 0.05
+
+
 def test_a_combo_line_is_a_unit_paid_by_its_items():
     stamps = [{"mode": "unit", "amount": 1.0, "product_ids": None}]
     menu = {"product_id": 1, "qty": 1, "price": 0.0, "list_price": 100.0}

@@ -264,7 +264,9 @@ def earn_bound(rules, lines, paid):
     a minimum is met by what the order paid (30 services cancelled down to
     10.00 by a negative line meet no 100.00 minimum), and units earn by
     their share of it. An order that pays nothing earns nothing per order,
-    and units sold for nothing earn nothing per unit.
+    and units sold for nothing earn nothing per unit; where points are per
+    order or per unit, they neither meet a minimum quantity nor stand for
+    the rule's products.
     """
     order_paid = max(float(paid or 0.0), 0.0)
     total = 0.0
@@ -277,7 +279,6 @@ def earn_bound(rules, lines, paid):
             or line["product_id"] in rule["product_ids"]
         ]
         money = max(sum(float(line["price"]) for line in valid), 0.0)
-        units = max(sum(float(line["qty"]) for line in valid), 0.0)
         # A minimum "tax excluded" is read against the lines before tax, as
         # pos_loyalty reads it (review 45: 90.00 + 15% met a 100.00 minimum).
         least = money
@@ -286,6 +287,14 @@ def earn_bound(rules, lines, paid):
                 sum(float(line.get("price_excl", line["price"])) for line in valid),
                 0.0,
             )
+        # Where points do not follow the money (per order, per unit), a
+        # minimum quantity counts the units paid for, as a unit rule earns
+        # by them: five treatments at a cent are no five treatments (review
+        # 62). Per unit of money, what earns is what was paid anyway.
+        if rule.get("mode") == "money":
+            units = max(sum(float(line["qty"]) for line in valid), 0.0)
+        else:
+            units = _charged_units(valid, money, paid)
         if min(least, paid) < float(rule.get("minimum_amount") or 0.0) or units < float(
             rule.get("minimum_qty") or 0.0
         ):
@@ -297,25 +306,35 @@ def earn_bound(rules, lines, paid):
         amount = max(float(rule.get("amount") or 0.0), 0.0)
         mode = rule.get("mode")
         if mode == "order" and paid > 0:
-            total += amount if valid or rule.get("product_ids") is None else 0.0
+            # A rule on products earns once one of them is paid for: the
+            # rule's product given for nothing beside a paid pin earns
+            # nothing (review 62).
+            if (
+                rule.get("product_ids") is None
+                or _charged_units(valid, money, paid) > 0
+            ):
+                total += amount
         elif mode == "money":
             total += amount * min(money, paid)
         elif mode == "unit":
-            # Per product, all its lines together: thirty lines of a cent are
-            # one sale of thirty units for 0.30.
-            # Each product's money scaled to what the order paid.
-            scale = min(paid / money, 1.0) if money > 0 else 0.0
-            sold = {}
-            for line in valid:
-                qty, price, _list = sold.get(line["product_id"], (0.0, 0.0, None))
-                sold[line["product_id"]] = (
-                    qty + float(line["qty"]),
-                    price + float(line.get("unit_price", line["price"])) * scale,
-                    line.get("list_price"),
-                )
-            charged = sum(paid_units(*product) for product in sold.values())
-            total += amount * max(charged, 0.0)
+            total += amount * max(_charged_units(valid, money, paid), 0.0)
     return total
+
+
+def _charged_units(valid, money, paid):
+    """The units of a rule's lines paid for (`paid_units`), per product, all
+    its lines together: thirty lines of a cent are one sale of thirty units
+    for 0.30. Each product's money is scaled to what the order paid."""
+    scale = min(paid / money, 1.0) if money > 0 else 0.0
+    sold = {}
+    for line in valid:
+        qty, price, _list = sold.get(line["product_id"], (0.0, 0.0, None))
+        sold[line["product_id"]] = (
+            qty + float(line["qty"]),
+            price + float(line.get("unit_price", line["price"])) * scale,
+            line.get("list_price"),
+        )
+    return sum(paid_units(*product) for product in sold.values())
 
 
 def share(amount, part, whole):
