@@ -3,7 +3,7 @@
     "name": "Salon OTP Redeem",
     "summary": "One-time code from the guest before the POS spends their loyalty, "
     "prepaid, coupon or membership balances",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Point of Sale",
     "website": "https://github.com/salon-otp/salon_otp_redeem",
     "author": "salon_otp_redeem contributors",

@@ -196,10 +196,20 @@ def test_a_minimum_quantity_and_a_rules_product_count_units_paid_for():
     # A rule on any product is the visit: anything paid for earns it.
     visit = dict(coupon, product_ids=None)
     assert policy.earn_bound([visit], given, paid=1.0) == 1.0
-    # Points per unit of money follow the money, whatever counts the units:
-    # a deep discount still earns what was paid.
+    # Per unit of money, four treatments given beside one paid meet no
+    # five-treatment minimum (review 63); a minimum of one is any sale.
     spent = dict(five, mode="money")
-    assert policy.earn_bound([spent], cents, paid=0.05) == 0.05
+    one_and_four = [
+        dict(cents[0], qty=1, price=200.0),
+        dict(cents[0], qty=4, price=0.0),
+    ]
+    assert policy.earn_bound([spent], one_and_four, paid=200.0) == 0.0
+    assert policy.earn_bound([spent], paid, paid=1000.0) == 1000.0
+    any_sale = dict(spent, minimum_qty=1)
+    assert (
+        policy.earn_bound([any_sale], [dict(cents[0], qty=1, price=60.0)], paid=60.0)
+        == 60.0
+    )
 
 
 def test_a_combo_line_is_a_unit_paid_by_its_items():

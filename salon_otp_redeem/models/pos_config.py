@@ -438,8 +438,7 @@ class PosConfig(models.Model):
             ._read_group(
                 [
                     ("pos_config_id", "=", self.id),
-                    ("override_failure_count", ">", 0),
-                    ("create_date", ">=", now - timedelta(hours=1)),
+                    ("override_failed_at", ">=", now - timedelta(hours=1)),
                 ],
                 [],
                 ["override_failure_count:sum"],

@@ -100,6 +100,12 @@ class SalonOtpChallenge(models.Model):
     override_failure_count = fields.Integer(
         string="Wrong override codes", readonly=True, default=0
     )
+    # The center's hourly cap on wrong override codes counts from the last
+    # one typed, not from the request: a code asked for, then guessed at
+    # minutes later, left the count early (review 63).
+    override_failed_at = fields.Datetime(
+        string="Last wrong override code", readonly=True
+    )
     max_attempts = fields.Integer(string="Attempts allowed", readonly=True)
     validity_minutes = fields.Integer(readonly=True)
     sent_at = fields.Datetime(related="code_id.sent_at")
@@ -181,6 +187,9 @@ class SalonOtpChallenge(models.Model):
             CREATE INDEX IF NOT EXISTS salon_otp_challenge_override_idx
                 ON salon_otp_challenge (pos_config_id, verified_at)
                 WHERE method = 'override';
+            CREATE INDEX IF NOT EXISTS salon_otp_challenge_override_failed_idx
+                ON salon_otp_challenge (pos_config_id, override_failed_at)
+                WHERE override_failed_at IS NOT NULL;
             """
         )
 
@@ -479,7 +488,12 @@ class SalonOtpChallenge(models.Model):
         config = self.pos_config_id
         reason = config._redeem_otp_check_override_use(self, reason, now)
         if not config._redeem_otp_check_override(str(override_code or "").strip()):
-            self.override_failure_count += 1
+            self.write(
+                {
+                    "override_failure_count": self.override_failure_count + 1,
+                    "override_failed_at": now,
+                }
+            )
             if config._redeem_otp_override_failures(now) >= OVERRIDE_FAILURES_PER_HOUR:
                 self._redeem_otp_after_lock()
             return self._redeem_otp_count_failure(

@@ -264,9 +264,8 @@ def earn_bound(rules, lines, paid):
     a minimum is met by what the order paid (30 services cancelled down to
     10.00 by a negative line meet no 100.00 minimum), and units earn by
     their share of it. An order that pays nothing earns nothing per order,
-    and units sold for nothing earn nothing per unit; where points are per
-    order or per unit, they neither meet a minimum quantity nor stand for
-    the rule's products.
+    and units sold for nothing earn nothing per unit, nor meet a minimum
+    quantity; where points are per order, nor stand for the rule's products.
     """
     order_paid = max(float(paid or 0.0), 0.0)
     total = 0.0
@@ -287,16 +286,19 @@ def earn_bound(rules, lines, paid):
                 sum(float(line.get("price_excl", line["price"])) for line in valid),
                 0.0,
             )
-        # Where points do not follow the money (per order, per unit), a
-        # minimum quantity counts the units paid for, as a unit rule earns
+        # A minimum quantity counts the units paid for, as a unit rule earns
         # by them: five treatments at a cent are no five treatments (review
-        # 62). Per unit of money, what earns is what was paid anyway.
-        if rule.get("mode") == "money":
+        # 62), nor four given with one paid (review 63). Points per unit of
+        # money follow the money: there a minimum of one (stock's default)
+        # is any sale, a single item deeply discounted included.
+        minimum_qty = float(rule.get("minimum_qty") or 0.0)
+        if rule.get("mode") == "money" and minimum_qty <= 1:
             units = max(sum(float(line["qty"]) for line in valid), 0.0)
         else:
             units = _charged_units(valid, money, paid)
-        if min(least, paid) < float(rule.get("minimum_amount") or 0.0) or units < float(
-            rule.get("minimum_qty") or 0.0
+        if (
+            min(least, paid) < float(rule.get("minimum_amount") or 0.0)
+            or units < minimum_qty
         ):
             continue
         # What earns may be less than what meets the minimum: a rule on any
