@@ -18,7 +18,8 @@ class PosSession(models.Model):
 
         POS users may write any session: reopening a closed one books orders
         where no count will see their cash, and a rescue flag or another
-        center on an open one leaves its till unable to ask for codes.
+        center on an open one leaves its till unable to ask for codes. A
+        closed one stays as its closing left it.
         """
         if not trusted.is_marked(self.env) and self.env.user._redeem_otp_is_cashier():
             # Nor any value written through to another record (a related
@@ -44,6 +45,12 @@ class PosSession(models.Model):
                         "A session moves only forward, by its own buttons (%(fields)s).",
                         fields=", ".join(fixed or ["state"]),
                     )
+                )
+            # A closed session's figures are the manager's audit of the
+            # count: what was counted, when, and its notes (review 64).
+            if any(session.state == "closed" for session in self.sudo()):
+                raise AccessError(
+                    self.env._("A closed session is no longer changed at the till.")
                 )
         return super().write(vals)
 
