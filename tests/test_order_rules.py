@@ -176,11 +176,30 @@ def test_per_card_reads_what_the_server_stored():
         ("per_order", 15.0, 0.0, 300.0, 1, 15.0),
         ("per_order", 15.0, 0.0, 300.0, 3, 45.0),  # claimed three times
         ("per_order", 15.0, 40.0, 300.0, 3, 40.0),
-        ("per_point", 1.0, 0.0, 300.0, 1, None),  # priced per point elsewhere
+        # Never more than what it applies to (review 65).
+        ("per_order", 10.0, 0.0, 0.0, 1, 0.0),
+        ("per_order", 10.0, 0.0, 1.0, 1, 1.0),
+        ("free_shipping", 1.0, 0.0, 300.0, 1, None),
     ],
 )
 def test_discount_bound(mode, discount, cap, sales, times, most):
     assert policy.discount_bound(mode, discount, cap, sales, times) == most
+
+
+def test_discount_bound_per_point_within_its_cap_and_base():
+    # 1000 points at 0.05: 50.00, within a 10.00 cap; within what it applies to.
+    assert policy.discount_bound("per_point", 0.05, 0.0, 2000.0, points=1000) == 50.0
+    assert policy.discount_bound("per_point", 0.05, 10.0, 2000.0, points=1000) == 10.0
+    assert policy.discount_bound("per_point", 0.05, 0.0, 1.0, points=1000) == 1.0
+    assert policy.discount_bound("per_point", 0.05, 0.0, 0.0, points=1000) == 0.0
+
+
+def test_stacked_percentages_take_what_the_ones_before_left():
+    assert policy.stacked_percent_bound([50.0, 50.0], 100.0) == 75.0
+    assert policy.stacked_percent_bound([10.0], 200.0) == pytest.approx(20.0)
+    assert policy.stacked_percent_bound([10.0, 20.0], 100.0) == pytest.approx(28.0)
+    assert policy.stacked_percent_bound([150.0, 50.0], 100.0) == 100.0
+    assert policy.stacked_percent_bound([50.0], -10.0) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,11 @@ def test_a_combo_line_is_a_unit_paid_by_its_items():
     assert policy.earn_bound(stamps, [menu, *items], paid=100.0) == 2.0
     paid_menu = dict(menu, unit_price=100.0)
     assert policy.earn_bound(stamps, [paid_menu, *items], paid=100.0) == 3.0
+    # A rule on the combo alone: its line is priced 0.00, its items pay it.
+    coupon = [{"mode": "order", "amount": 1.0, "product_ids": {1}, "minimum_qty": 1}]
+    assert policy.earn_bound(coupon, [paid_menu, *items], paid=100.0) == 1.0
+    # ... as far as the order paid for it: a pin of -90.00 beside it.
+    assert policy.earn_bound(coupon, [paid_menu, *items], paid=10.0) == 0.0
 
 
 @pytest.mark.parametrize(

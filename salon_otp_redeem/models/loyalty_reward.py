@@ -73,14 +73,16 @@ class LoyaltyReward(models.Model):
 
     @api.model
     def _redeem_otp_check_promotions(self, lines, order):
-        """No promotion takes more than its reward gives: a discount its
-        percentage of what it applies to, or its fixed amount per claim,
-        within its cap; free products their quantity per claim, no more than
-        the order sells of them.
+        """No reward takes more than it gives: a discount its percentage of
+        what it applies to, its fixed amount per claim or what its points
+        are worth, within its cap and never more than what it applies to;
+        free products their quantity per claim, no more than the order sells
+        of them; percentages together what each leaves the next.
 
         The POS prices reward lines, and a promotion needs no code: a forged
         one (300.00 off under a 10% promotion, a free pin worth 300.00, half
-        the top-up as the "cheapest item") would pay for e-wallet credit.
+        the top-up as the "cheapest item", 10.00 "off a service" from a
+        top-up alone) would pay for e-wallet credit.
         """
         # Refunds aside (they pay nothing): a line of -1 cancels one of +1.
         sales = order.lines.filtered(
@@ -88,41 +90,65 @@ class LoyaltyReward(models.Model):
         )
         combos = sales._redeem_otp_combos()
         total = max(sum(combos.values()), 0.0)
+        rounding = order.currency_id.rounding
         free_taken, free_products = 0.0, self.env["product.product"]
+        percents = []  # (percentage, base, taken, most) of each percentage
         for reward, claimed in lines.grouped("reward_id").items():
             reward = reward.sudo()
             taken = sum(max(-line.price_subtotal_incl, 0.0) for line in claimed)
-            claims = policy.claims(
-                sum(claimed.mapped("points_cost")), reward.required_points
-            )
+            points = sum(claimed.mapped("points_cost"))
+            claims = policy.claims(points, reward.required_points)
             if reward.reward_type == "product":
                 most = reward._redeem_otp_free_value(combos, claims)
                 free_taken += taken
                 free_products |= reward.reward_product_ids
-            elif (
-                reward.reward_type == "discount" and reward.discount_mode != "per_point"
-            ):
+            elif reward.reward_type == "discount":
+                base = reward._redeem_otp_discount_base(combos, total)
                 most = policy.discount_bound(
                     reward.discount_mode,
                     reward.discount,
                     reward.discount_max_amount,
-                    reward._redeem_otp_discount_base(combos, total),
+                    base,
                     claims,
+                    points=points,
                 )
+                if most is None:
+                    continue
+                if reward.discount_mode == "percent":
+                    percents.append((reward.discount, base, taken, most))
             else:
-                continue  # per-point values are checked line by line
-            reward._redeem_otp_refuse_excess(taken, most, order)
+                continue
+            # The till splits a discount by tax, each line rounded.
+            reward._redeem_otp_refuse_excess(
+                taken, most, order, rounding * len(claimed)
+            )
+        if len(percents) > 1:
+            together = min(
+                sum(most for _p, _b, _t, most in percents),
+                policy.stacked_percent_bound(
+                    [percent for percent, _b, _t, _m in percents],
+                    max(base for _p, base, _t, _m in percents),
+                ),
+            )
+            self.browse()._redeem_otp_refuse_excess(
+                sum(taken for _p, _b, taken, _m in percents),
+                together,
+                order,
+                rounding * len(lines),
+                self.env._("The percentages together"),
+            )
         if free_taken:
             # Two promotions giving the same pin give it once.
             most = self._redeem_otp_sold_value(combos, free_products)
             self.browse()._redeem_otp_refuse_excess(free_taken, most, order)
 
-    def _redeem_otp_refuse_excess(self, taken, most, order):
-        if taken - most > policy.EPSILON * 10:
+    def _redeem_otp_refuse_excess(self, taken, most, order, slack=0.0, what=None):
+        if taken - most > policy.EPSILON * 10 + slack:
             raise UserError(
                 self.env._(
                     "%(reward)s takes %(taken)s where it gives at most %(most)s.",
-                    reward=self.description
+                    reward=what
+                    or self.description
                     or self.program_id.name
                     or self.env._("The free products"),
                     taken=order.currency_id.format(taken),

@@ -196,24 +196,41 @@ def claims(points, required_points):
     return max(0, int(float(points or 0.0) / float(required_points) + 1e-9))
 
 
-def discount_bound(mode, discount, max_amount, sales, times=1):
-    """The most a discount reward takes from an order whose sales come to `sales`.
+def discount_bound(mode, discount, max_amount, sales, times=1, points=0.0):
+    """The most a discount reward takes from an order whose sales (what it
+    applies to) come to `sales`, as pos_loyalty prices it: never more than
+    those sales, whatever the mode (review 65: 10.00 off a service taken
+    off a top-up, a per-point reward restricted to services taken off one).
 
     `percent` takes its share of the sales once claimed (points too few for
     one claim take nothing, review 35), `per_order` its fixed amount per
-    claim; either within the reward's cap when it has one. Any other mode
-    (per point) is priced elsewhere: None.
+    claim, `per_point` what its `points` are worth (tax included, as the
+    till reads it); each within the reward's cap when it has one. Any other
+    mode: None.
     """
+    sales = max(float(sales), 0.0)
     if mode == "percent":
-        share = max(float(sales), 0.0) * float(discount or 0.0) / 100.0
+        share = sales * float(discount or 0.0) / 100.0
         most = share if int(times) > 0 else 0.0
     elif mode == "per_order":
         most = float(discount or 0.0) * max(int(times), 0)
+    elif mode == "per_point":
+        most = float(discount or 0.0) * max(float(points or 0.0), 0.0)
     else:
         return None
     if max_amount and max_amount > 0:
         most = min(most, float(max_amount))
-    return most
+    return min(most, sales)
+
+
+def stacked_percent_bound(percents, sales):
+    """The most several percentages take together from `sales`: the till
+    applies each to what the ones before it left (two 50% promotions take
+    75%, not 100%, review 65), in whatever order."""
+    left = 1.0
+    for percent in percents:
+        left *= 1.0 - min(max(float(percent or 0.0), 0.0), 100.0) / 100.0
+    return max(float(sales), 0.0) * (1.0 - left)
 
 
 def cheapest_base(sales, total):
@@ -326,7 +343,11 @@ def earn_bound(rules, lines, paid):
 def _charged_units(valid, money, paid):
     """The units of a rule's lines paid for (`paid_units`), per product, all
     its lines together: thirty lines of a cent are one sale of thirty units
-    for 0.30. Each product's money is scaled to what the order paid."""
+    for 0.30. Each product's money is scaled to what the order paid; a rule
+    on a combo alone (its own line priced 0.00, paid by its items) by what
+    the combo was charged."""
+    if money <= 0:
+        money = sum(max(float(line.get("unit_price", 0.0)), 0.0) for line in valid)
     scale = min(paid / money, 1.0) if money > 0 else 0.0
     sold = {}
     for line in valid:
