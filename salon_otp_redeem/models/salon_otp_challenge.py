@@ -205,6 +205,24 @@ class SalonOtpChallenge(models.Model):
         """Nobody edits one: it would show where any code row named went."""
         raise AccessError(self.env._("Redemption authorizations cannot be edited."))
 
+    def _redeem_otp_check_chatter(self):
+        """The audit's thread is the managers': a cashier who follows their own
+        authorization may post on it, under any author (stock lets a follower
+        post, and does not check the author), and wrote "Override approved by
+        phone" in a manager's name (review 66)."""
+        if not self.env.su and not self.env.user._redeem_otp_is_manager():
+            raise AccessError(
+                self.env._("Only Point of Sale managers write on authorizations.")
+            )
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        self._redeem_otp_check_chatter()
+        return super().message_subscribe(partner_ids, subtype_ids)
+
+    def message_post(self, **kwargs):
+        self._redeem_otp_check_chatter()
+        return super().message_post(**kwargs)
+
     @api.depends(
         "method", "state", "risk_dormant", "risk_destination_changed", "risk_expired"
     )

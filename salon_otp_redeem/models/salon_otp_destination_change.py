@@ -154,8 +154,9 @@ class SalonOtpDestinationChange(models.Model):
 
     @api.model
     def _redeem_otp_alert(self, changes):
-        """Tell a guest (who holds a card or bought at the till), at once and
-        on every channel they had, that staff changed their contact details.
+        """Tell a guest (who holds a card or bought at the till, or any guest
+        whose contact a cashier changed), at once and on every channel they
+        had, that staff changed their contact details.
 
         The watch sends codes to the previous destination only while it
         lasts; a cashier who put their own number on the record could wait
@@ -180,9 +181,17 @@ class SalonOtpDestinationChange(models.Model):
             )
         ):
             holders |= buyer
+        # A cashier's change is the fraud the watch is for: whoever the guest,
+        # card or none yet (booked by phone, imported), they are told, or the
+        # cashier's number is trusted once they top up after the watch
+        # (review 66). Others' changes (an import, the back office) tell
+        # those with a balance at stake, not every contact of the database.
+        told_anyway = self.env["res.partner"]
+        if self.env.user._redeem_otp_is_cashier():
+            told_anyway = partners - holders
         company = self.env.company
         sender = RedeemOtpSender(self.env)
-        for partner in holders:
+        for partner in holders | told_anyway:
             told = sender._queue_notice(
                 partner,
                 company,
@@ -195,7 +204,7 @@ class SalonOtpDestinationChange(models.Model):
                 f"Contact change alert for guest {partner.id}",
                 every=True,
             )
-            if not told:
+            if not told and partner in holders:
                 # No channel of theirs to warn (a first number typed by staff):
                 # once the watch is over it would be trusted unseen.
                 self.env["res.users"]._redeem_otp_alert_on(
