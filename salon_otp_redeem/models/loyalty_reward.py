@@ -103,6 +103,11 @@ class LoyaltyReward(models.Model):
                 free_taken += taken
                 free_products |= reward.reward_product_ids
             elif reward.reward_type == "discount":
+                if reward.program_id.is_payment_program:
+                    # A gift card or an e-wallet pays the order: its points'
+                    # worth bounds each line (`_redeem_otp_check_value`),
+                    # the payments the rest.
+                    continue
                 base = reward._redeem_otp_discount_base(combos, total)
                 most = policy.discount_bound(
                     reward.discount_mode,
